@@ -1,0 +1,1 @@
+"""The one-card service (FastAPI + SQLAlchemy 2 + Alembic)."""

@@ -1,0 +1,1 @@
+"""Key management and card cryptography. Imports nothing of the project."""

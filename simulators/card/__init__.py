@@ -1,0 +1,1 @@
+"""The soft social security card: a card OS and the SSC application on it."""

@@ -1,0 +1,1 @@
+"""Programs at a desk with readers: the window terminal and the issuance station."""
