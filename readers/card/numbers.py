@@ -11,7 +11,7 @@ Messages never repeat the number itself: it is personal data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
@@ -45,10 +45,10 @@ _SSN_CHECK_CHARACTERS = "10X98765432"  # indexed by the weighted sum mod 11
 class SocialSecurityNumber:
     """A valid 18-character social security number and the facts it encodes."""
 
-    number: str
+    number: str = field(repr=False)
     region_code: str  # GB/T 2260, where the number was first registered
-    birth_date: date
-    sequence: str  # 3 digits; odd for men, even for women
+    birth_date: date = field(repr=False)
+    sequence: str = field(repr=False)  # 3 digits; odd for men, even for women
 
     @property
     def sex(self) -> Literal["1", "2"]:
@@ -133,23 +133,25 @@ def build_social_security_number(region_code: str, birth_date: date, sequence: i
 
 # --- card number (GB 11714-style check character) -------------------------------------
 
-_CARD_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # a character's value is its index
+CARD_NUMBER_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # a character's value is its index
 _CARD_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
 
 def _check_card_body(first8: str) -> None:
-    if len(first8) != 8 or any(c not in _CARD_ALPHABET for c in first8):
+    if len(first8) != 8 or any(c not in CARD_NUMBER_ALPHABET for c in first8):
         raise InvalidNumberError(
             "a card number starts with 8 characters from 0-9 and A-Z (upper case), "
             f"got {len(first8)} characters"
-            + ("" if all(c in _CARD_ALPHABET for c in first8) else " with others among them")
+            + ("" if all(c in CARD_NUMBER_ALPHABET for c in first8) else " with others among them")
         )
 
 
 def card_number_check_character(first8: str) -> str:
     """The check character of a card number's first 8 characters: ``0-9`` or ``X``."""
     _check_card_body(first8)
-    total = sum(_CARD_ALPHABET.index(c) * w for c, w in zip(first8, _CARD_WEIGHTS, strict=True))
+    total = sum(
+        CARD_NUMBER_ALPHABET.index(c) * w for c, w in zip(first8, _CARD_WEIGHTS, strict=True)
+    )
     check = 11 - total % 11
     return {10: "X", 11: "0"}.get(check, str(check))
 

@@ -67,3 +67,8 @@ def subdivisions(code: str) -> tuple[str, ...]:
     """
     _checked(code)
     return tuple(sorted(child for child, r in _regions().items() if r.parent == code))
+
+
+def provinces() -> tuple[str, ...]:
+    """Every provincial-level code in the table (Jiangsu and the other 33), in code order."""
+    return tuple(sorted(code for code, r in _regions().items() if r.parent is None))

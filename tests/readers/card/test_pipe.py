@@ -66,7 +66,7 @@ def test_withheld_holder_leaves_its_fields_empty() -> None:
     card = CardInfo(**{**example_card().__dict__, "card_number": None})
     pipe = basic_card_record(card, None, b"\x00" * 13).to_pipe()
     fields = pipe.split("|")
-    assert fields[1] == "" and fields[2] == "" and fields[4] == ""
+    assert (fields[1], fields[2], fields[4]) == ("", "", "")
     assert fields[3] == "639900D15600000500BF7C7A48FB4966"
 
 

@@ -43,14 +43,14 @@ CARD_ID = "320100D156000005A1B2C3D40BADF00D"
 EF05 = {
     "00B2012812": f"0110{CARD_ID}",
     "00B2022803": "020133",
-    "00B2032806": "0304" + "3.00".encode().hex(),
-    "00B204280E": "040C" + "320100000001".encode().hex(),
+    "00B2032806": "0304" + b"3.00".hex(),
+    "00B204280E": "040C" + b"320100000001".hex(),
     "00B2052806": "050420240115",
     "00B2062806": "060420340115",
-    "00B207280B": "0709" + "X00000019".encode().hex(),
+    "00B207280B": "0709" + b"X00000019".hex(),
 }
 EF06 = {
-    "00B2083014": "0812" + "32010219900307002X".encode().hex(),
+    "00B2083014": "0812" + b"32010219900307002X".hex(),
     "00B2093020": "091E" + gbk("欧阳娜娜", 30),
     "00B24E3016": "4E14" + gbk("", 20),
     "00B20A3003": "0A0132",
@@ -100,7 +100,8 @@ def test_select_sends_the_profile_bytes_and_reads_the_algorithm_flag() -> None:
 
 
 @pytest.mark.parametrize(
-    ("flag", "algorithm"), [("01", Algorithm.TRIPLE_DES), ("03", Algorithm.SM4), (None, Algorithm.TRIPLE_DES)]
+    ("flag", "algorithm"),
+    [("01", Algorithm.TRIPLE_DES), ("03", Algorithm.SM4), (None, Algorithm.TRIPLE_DES)],
 )
 def test_algorithm_flag(flag: str | None, algorithm: Algorithm) -> None:
     scripted = ScriptedCard({SELECT_SSSE: ok(fci(flag))})
@@ -159,7 +160,7 @@ def test_holder_repr_does_not_show_personal_data() -> None:
 
 
 def test_first_generation_card_has_no_name_extension_to_read() -> None:
-    scripted = card({"00B2032806": ok("0304" + "1.00".encode().hex())})
+    scripted = card({"00B2032806": ok("0304" + b"1.00".hex())})
     session = SocialSecurityCardSession(scripted)
     assert session.read_holder().name == "欧阳娜娜"
     assert "00B24E3016" not in scripted.sent
