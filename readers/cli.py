@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import base64
+import hashlib
 import json
 import sys
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from readers.backends import BackendNotAvailableError, open_backend
 from readers.card.errors import SecurityStatusNotSatisfied, SocialSecurityCardError
 from readers.card.models import CardHolder, CardInfo
 from readers.card.pipe import basic_card_record
-from readers.card.regions import region_name
+from readers.card.regions import describe_region
 from readers.card.session import SocialSecurityCardSession
 from readers.connection import ReaderBackend, ReaderError
 from readers.iso7816.atr import parse_atr
@@ -41,7 +41,7 @@ def _card_json(
     out: dict[str, Any] = {
         "card": {
             "region_code": card.region_code,
-            "region_name": region_name(card.region_code),
+            "region_name": describe_region(card.region_code),
             "card_identification_code": card.card_identification_code.hex().upper(),
             "card_type": card.card_type,
             "generation": card.generation,
@@ -52,7 +52,7 @@ def _card_json(
             "atr": atr.hex().upper(),
         },
         "holder": None,
-        "photo": {"bytes": len(photo), "jpeg_base64": base64.b64encode(photo).decode()},
+        "photo": {"bytes": len(photo), "sha256": hashlib.sha256(photo).hexdigest()},
     }
     if holder is not None:
         out["holder"] = {
@@ -63,7 +63,7 @@ def _card_json(
             "ethnic_group": holder.ethnic_group,
             "ethnic_group_name": holder.ethnic_group_name,
             "birthplace": holder.birthplace,
-            "birthplace_name": region_name(holder.birthplace),
+            "birthplace_name": describe_region(holder.birthplace),
             "birth_date": holder.birth_date.isoformat(),
         }
     return out

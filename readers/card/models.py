@@ -72,3 +72,12 @@ class CardHolder:
     @property
     def ethnic_group_name(self) -> str | None:
         return ethnic_group_name(self.ethnic_group)
+
+
+@dataclass(frozen=True)
+class PinState:
+    """What the card says of its PIN; ``tries_left`` is None when the card does not say."""
+
+    verified: bool
+    tries_left: int | None
+    blocked: bool

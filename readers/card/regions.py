@@ -72,3 +72,21 @@ def subdivisions(code: str) -> tuple[str, ...]:
 def provinces() -> tuple[str, ...]:
     """Every provincial-level code in the table (Jiangsu and the other 33), in code order."""
     return tuple(sorted(code for code, r in _regions().items() if r.parent is None))
+
+
+def describe_region(code: str) -> str | None:
+    """The fullest name the table gives: ``"320102"`` → ``"江苏省南京市玄武区"``.
+
+    A code outside the table is named by its nearest listed parent (``"620100"`` →
+    ``"甘肃省"``); None when even its province is unknown or the code is malformed.
+    """
+    try:
+        _checked(code)
+    except ValueError:
+        return None
+    names: list[str] = []
+    for level in (province_of(code), city_code(code), code):
+        name = region_name(level)
+        if name and name not in names:
+            names.append(name)
+    return "".join(names) or None

@@ -16,7 +16,15 @@ from readers.card.errors import (
     UnsupportedAlgorithm,
     WrongPin,
 )
-from readers.card.models import Algorithm, ApplicationInfo, CardHolder, CardInfo, Sex
+from readers.card.jpeg import SOI, jpeg_end
+from readers.card.models import (
+    Algorithm,
+    ApplicationInfo,
+    CardHolder,
+    CardInfo,
+    PinState,
+    Sex,
+)
 from readers.iso7816 import status
 from readers.iso7816.apdu import CommandApdu
 from readers.iso7816.codecs import decode_an, decode_cn, encode_cn
@@ -70,12 +78,6 @@ def join_name(name: bytes, extension: bytes) -> str:
         return decode_an(raw)
     except FormatError:
         raise CardDataError("name is not valid GBK text") from None
-
-
-def trim_jpeg(data: bytes) -> bytes:
-    """A JPEG cut after its end-of-image marker: EF08 may be larger than the photo in it."""
-    end = data.rfind(b"\xff\xd9")
-    return data[: end + 2] if data.startswith(b"\xff\xd8") and end > 0 else data
 
 
 def encode_pin(pin: str) -> bytes:
@@ -206,7 +208,11 @@ class SocialSecurityCardSession:
         )
 
     def read_photo(self) -> bytes:
-        """EF08, the holder's JPEG photo, read in READ BINARY chunks (empty if none)."""
+        """EF08, the holder's JPEG photo, read in READ BINARY chunks up to its end marker.
+
+        EF08 may be larger than the photo in it; reading stops once the JPEG is complete,
+        at the end of the file, or at the profile's 16 KiB limit.
+        """
         self._send(
             CommandApdu(0x00, c.INS_SELECT, 0x02, 0x00, EF08_FID.to_bytes(2, "big")),
             "SELECT EF08",
@@ -222,9 +228,12 @@ class SocialSecurityCardSession:
             if not response.ok:
                 raise self._error(response.sw, "READ BINARY EF08")
             photo += response.data
+            end = jpeg_end(bytes(photo))
+            if end is not None:
+                return bytes(photo[:end])
             if len(response.data) < want:
                 break
-        return trim_jpeg(bytes(photo))
+        return bytes(photo) if photo.startswith(SOI) else b""
 
     # --- PIN ---------------------------------------------------------------------------
 
@@ -238,9 +247,11 @@ class SocialSecurityCardSession:
             CommandApdu(c.CLA_PROPRIETARY, c.INS_CHANGE_PIN, 0x01, 0x00, data), "CHANGE PIN"
         )
 
-    def pin_tries_left(self) -> int | None:
-        """Tries left, from an empty VERIFY (``63Cx``); None if the card does not say."""
-        response = self._processor.send(CommandApdu(0x00, c.INS_VERIFY, 0x00, 0x00))
-        if response.sw == status.AUTHENTICATION_BLOCKED:
-            return 0
-        return status.tries_left(response.sw)
+    def pin_state(self) -> PinState:
+        """Ask the card with an empty VERIFY, which uses no try (``63Cx``, ``6983``, ``9000``)."""
+        sw = self._processor.send(CommandApdu(0x00, c.INS_VERIFY, 0x00, 0x00)).sw
+        if sw == status.OK:
+            return PinState(verified=True, tries_left=None, blocked=False)
+        if sw == status.AUTHENTICATION_BLOCKED:
+            return PinState(verified=False, tries_left=0, blocked=True)
+        return PinState(verified=False, tries_left=status.tries_left(sw), blocked=False)

@@ -23,6 +23,7 @@ from readers.card.numbers import (
 )
 from readers.card.regions import (
     city_code,
+    describe_region,
     is_known_region,
     province_of,
     provinces,
@@ -359,3 +360,20 @@ def test_region_helpers_reject_malformed_codes(code: str) -> None:
         city_code(code)
     with pytest.raises(ValueError, match="6 digits"):
         province_of(code)
+
+
+@pytest.mark.parametrize(
+    ("code", "description"),
+    [
+        ("320102", "江苏省南京市玄武区"),
+        ("320500", "江苏省苏州市"),
+        ("320000", "江苏省"),
+        ("620100", "甘肃省"),
+        ("990000", None),
+        ("32010", None),
+    ],
+)
+def test_describe_region_names_the_nearest_listed_levels(
+    code: str, description: str | None
+) -> None:
+    assert describe_region(code) == description

@@ -6,9 +6,11 @@ those, so a session that sends anything else fails the test.
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
+from PIL import Image, ImageDraw
 
 from readers.card.errors import (
     CardCommandError,
@@ -19,7 +21,8 @@ from readers.card.errors import (
     UnsupportedAlgorithm,
     WrongPin,
 )
-from readers.card.models import Algorithm, Sex
+from readers.card.jpeg import jpeg_end
+from readers.card.models import Algorithm, PinState, Sex
 from readers.card.session import SocialSecurityCardSession, join_name
 
 SELECT_SSSE = "00A404000F7378312E73682EC9E7BBE1B1A3D5CF00"
@@ -268,26 +271,73 @@ def test_malformed_pin_is_refused_before_anything_is_sent(pin: str) -> None:
     assert scripted.sent == [SELECT_SSSE]
 
 
-JPEG = bytes.fromhex("FFD8FFE0") + bytes(range(256)) * 2 + bytes.fromhex("FFD9")
+def make_jpeg(size: tuple[int, int] = (102, 126), exif_thumbnail: bool = False) -> bytes:
+    image = Image.new("RGB", size, (90, 140, 200))
+    ImageDraw.Draw(image).ellipse((30, 20, 72, 70), fill=(240, 200, 170))
+    out = io.BytesIO()
+    if exif_thumbnail:
+        # An APP1 segment that carries a whole JPEG (with its own end marker) inside it.
+        thumb = io.BytesIO()
+        image.resize((16, 16)).save(thumb, "JPEG")
+        exif = Image.Exif()
+        exif[0x010E] = "thumb"
+        image.save(out, "JPEG", quality=85, exif=exif.tobytes() + thumb.getvalue())
+    else:
+        image.save(out, "JPEG", quality=85)
+    return out.getvalue()
 
 
-def photo_script(photo: bytes, end_sw: str) -> dict[str, str | list[str]]:
+JPEG = make_jpeg()
+
+
+def photo_script(ef08: bytes, end_sw: str = "6A86") -> dict[str, str | list[str]]:
     script: dict[str, str | list[str]] = {"00A40200020008": "9000"}
-    for offset in range(0, len(photo) + 1, 0xF0):
-        chunk = photo[offset : offset + 0xF0]
+    for offset in range(0, len(ef08) + 1, 0xF0):
+        chunk = ef08[offset : offset + 0xF0]
         command = f"00B0{offset >> 8:02X}{offset & 0xFF:02X}F0"
         script[command] = chunk.hex().upper() + "9000" if chunk else end_sw
     return script
 
 
-def test_photo_is_read_in_chunks_until_a_short_chunk() -> None:
-    scripted = card(photo_script(JPEG, "6B00"))
+def test_photo_is_read_in_chunks_and_stops_at_the_jpeg_end() -> None:
+    ef08 = JPEG + bytes(16384 - len(JPEG))  # the profile's 16 KiB file, 00 after the photo
+    scripted = card(photo_script(ef08))
     assert SocialSecurityCardSession(scripted).read_photo() == JPEG
+    reads = [c for c in scripted.sent if c.startswith("00B0")]
     assert scripted.sent[1] == "00A40200020008"
-    assert scripted.sent[2:5] == ["00B00000F0", "00B000F0F0", "00B001E0F0"]
+    assert reads[:3] == ["00B00000F0", "00B000F0F0", "00B001E0F0"]
+    assert len(reads) == -(-len(JPEG) // 0xF0)  # no chunk after the one holding the end
 
 
-def test_photo_that_fills_whole_chunks_ends_on_the_end_of_file_status() -> None:
-    photo = JPEG[:-2] + bytes(0xF0 * 3 - len(JPEG)) + bytes.fromhex("FFD9")
-    scripted = card(photo_script(photo, "6B00"))
-    assert SocialSecurityCardSession(scripted).read_photo() == photo
+def test_photo_file_shorter_than_its_jpeg_is_read_to_the_end_of_file_status() -> None:
+    truncated = JPEG[: 0xF0 * 2]  # the file ends on a chunk boundary, before the end marker
+    scripted = card(photo_script(truncated, end_sw="6A86"))
+    assert SocialSecurityCardSession(scripted).read_photo() == truncated
+    assert scripted.sent[-1] == "00B001E0F0"
+
+
+def test_jpeg_end_skips_an_exif_thumbnails_own_end_marker() -> None:
+    photo = make_jpeg(exif_thumbnail=True)
+    assert photo.count(b"\xff\xd9") >= 2
+    assert jpeg_end(photo + bytes(100)) == len(photo)
+    assert jpeg_end(photo[:-1]) is None
+    assert jpeg_end(b"not a jpeg") is None
+
+
+def test_empty_photo_file_reads_as_no_photo() -> None:
+    scripted = card(photo_script(bytes(0xF0 * 2)))
+    assert SocialSecurityCardSession(scripted).read_photo() == b""
+
+
+@pytest.mark.parametrize(
+    ("sw", "state"),
+    [
+        ("9000", PinState(verified=True, tries_left=None, blocked=False)),
+        ("63C2", PinState(verified=False, tries_left=2, blocked=False)),
+        ("6983", PinState(verified=False, tries_left=0, blocked=True)),
+        ("6700", PinState(verified=False, tries_left=None, blocked=False)),
+    ],
+)
+def test_pin_state_from_an_empty_verify(sw: str, state: PinState) -> None:
+    scripted = card({"00200000": sw})  # case 1: header only
+    assert SocialSecurityCardSession(scripted).pin_state() == state

@@ -1,0 +1,202 @@
+"""``sscard-sim``: make soft social security cards of synthetic residents.
+
+sscard-sim card create --out FILE [--generation 3.00] [--t0|--t1] [holder options]
+sscard-sim population N --out DIR [--seed S] [--generation G ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import secrets
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from readers.card.numbers import (
+    InvalidNumberError,
+    build_card_identification_code,
+    parse_social_security_number,
+    validate_card_number,
+)
+from readers.card.regions import is_known_region
+from simulators.card.personalisation import GENERATIONS, CardPersonalisation, Generation
+from simulators.card.ssc import SoftSocialSecurityCard
+from simulators.card.state import save_card
+from simulators.population import generate_population, make_personalisation
+
+
+class UsageError(ValueError):
+    pass
+
+
+def _date(text: str) -> str:
+    try:
+        return date.fromisoformat(text).strftime("%Y%m%d")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sscard-sim", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    card = commands.add_parser("card", help="soft cards").add_subparsers(
+        dest="card_command", required=True
+    )
+    create = card.add_parser("create", help="write one soft card file (JSON)")
+    create.add_argument("--out", type=Path, required=True, help="the card file to write")
+    create.add_argument("--force", action="store_true", help="overwrite an existing file")
+    _card_options(create)
+    holder = create.add_argument_group(
+        "holder", "override the synthetic resident; unset fields stay synthetic"
+    )
+    holder.add_argument("--name", help="GBK-encodable; up to 30 bytes, 50 on 2.00/3.00")
+    holder.add_argument("--ssn", help="18-character social security number (or 15-digit)")
+    holder.add_argument("--sex", choices=("1", "2", "9"))
+    holder.add_argument("--birth-date", type=_date, help="YYYY-MM-DD")
+    holder.add_argument("--birthplace", help="6-digit GB/T 2260 region code")
+    holder.add_argument("--ethnic-group", help="2-digit GB 3304 code, 01 = 汉族")
+    holder.add_argument("--region", help="6-digit issuing region code, e.g. 320500")
+    holder.add_argument("--card-number", help="9 characters with check character")
+    holder.add_argument("--issue-date", type=_date, help="YYYY-MM-DD; expiry is 10 years on")
+    holder.add_argument("--pin", help="initial PIN, 6 digits by default 123456")
+    holder.add_argument("--photo", type=Path, help="a JPEG of at most 16 KiB")
+
+    population = commands.add_parser("population", help="write N soft card files")
+    population.add_argument("count", type=int, metavar="N")
+    population.add_argument("--out", type=Path, required=True, help="directory to write into")
+    _card_options(population, many=True)
+    return parser
+
+
+def _card_options(parser: argparse.ArgumentParser, *, many: bool = False) -> None:
+    parser.add_argument(
+        "--generation",
+        choices=GENERATIONS,
+        action="append" if many else "store",
+        help="card generation" + (" (repeat for a mix; default all)" if many else ", default 3.00"),
+    )
+    protocol = parser.add_mutually_exclusive_group()
+    protocol.add_argument(
+        "--t0",
+        dest="protocol",
+        action="store_const",
+        const="T0",
+        help="contact T=0 personality: 61xx, 6Cxx, GET RESPONSE (default)",
+    )
+    protocol.add_argument(
+        "--t1",
+        dest="protocol",
+        action="store_const",
+        const="T1",
+        help="T=1 / contactless personality",
+    )
+    parser.add_argument("--seed", type=int, help="synthetic resident seed (default random)")
+    parser.set_defaults(protocol="T0")
+
+
+def _overrides(args: argparse.Namespace, base: CardPersonalisation) -> CardPersonalisation:
+    changes: dict[str, object] = {}
+    if args.ssn:
+        ssn = parse_social_security_number(args.ssn)
+        changes.update(
+            social_security_number=ssn.number,
+            sex=ssn.sex,
+            birth_date=ssn.birth_date.strftime("%Y%m%d"),
+            birthplace=ssn.region_code,
+        )
+        if args.sex and args.sex != ssn.sex:
+            raise UsageError("--sex does not match the social security number's sequence")
+        if args.birth_date and args.birth_date != changes["birth_date"]:
+            raise UsageError("--birth-date does not match the social security number")
+    elif args.sex or args.birth_date:
+        raise UsageError("--sex and --birth-date come from --ssn; give the number too")
+    for option, field in (
+        ("name", "name"),
+        ("ethnic_group", "ethnic_group"),
+        ("birthplace", "birthplace"),
+        ("pin", "pin"),
+    ):
+        if getattr(args, option):
+            changes[field] = getattr(args, option)
+    if args.region:
+        if not is_known_region(args.region):
+            raise UsageError(f"--region {args.region} is not a known GB/T 2260 region code")
+        changes.update(
+            region_code=args.region,
+            card_identification_code=build_card_identification_code(args.region, base.chip_serial),
+        )
+    if args.card_number:
+        changes["card_number"] = validate_card_number(args.card_number)
+    if args.issue_date:
+        issued = date.fromisoformat(
+            f"{args.issue_date[:4]}-{args.issue_date[4:6]}-{args.issue_date[6:]}"
+        )
+        changes.update(
+            issue_date=args.issue_date, expiry_date=_ten_years_on(issued).strftime("%Y%m%d")
+        )
+    if args.photo:
+        changes["photo"] = args.photo.read_bytes()
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+def _ten_years_on(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 10)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 10, day=28)
+
+
+def _seed(args: argparse.Namespace) -> int:
+    return args.seed if args.seed is not None else secrets.randbits(32)
+
+
+def _create(args: argparse.Namespace) -> str:
+    if args.out.exists() and not args.force:
+        raise UsageError(f"{args.out} exists; use --force to overwrite it")
+    generation: Generation = args.generation or "3.00"
+    resident = generate_population(1, seed=_seed(args), generations=(generation,))[0]
+    personalisation = _overrides(args, make_personalisation(resident))
+    card = SoftSocialSecurityCard.personalised(personalisation, protocol=args.protocol)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    save_card(card, args.out)
+    return f"wrote {args.out}: generation {generation}, {args.protocol}"
+
+
+def _population(args: argparse.Namespace) -> str:
+    if args.count < 1:
+        raise UsageError("N must be at least 1")
+    args.out.mkdir(parents=True, exist_ok=True)
+    existing = sorted(args.out.glob("card-*.json"))
+    if existing:
+        raise UsageError(
+            f"{args.out} already holds {len(existing)} card files; use an empty folder"
+        )
+    generations = tuple(args.generation or GENERATIONS)
+    residents = generate_population(args.count, seed=_seed(args), generations=generations)
+    width = len(str(args.count))
+    for index, resident in enumerate(residents, start=1):
+        card = SoftSocialSecurityCard.personalised(
+            make_personalisation(resident), protocol=args.protocol
+        )
+        save_card(card, args.out / f"card-{index:0{width}d}.json")
+    return f"wrote {args.count} cards to {args.out}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        message = _create(args) if args.command == "card" else _population(args)
+    except (UsageError, InvalidNumberError, ValueError, OSError) as exc:
+        print(f"sscard-sim: {exc}", file=sys.stderr)
+        return 2
+    print(message, file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
