@@ -1,14 +1,7 @@
 """The soft social security card: the SSC application of the card profile on a small card OS.
 
-File system (profile §2; file identifiers are project choices, [profile]):
-
-    MF    3F00
-    SSSE  DDF1  DDF, name 73 78 31 2E 73 68 2E C9 E7 BB E1 B1 A3 D5 CF ("sx1.sh.社会保障")
-    EF05  0005  record file, SFI 05           (under SSSE)
-    EF06  0006  record file, SFI 06           (under SSSE)
-    EF08  0008  transparent file, no SFI, 16 KiB allocated: the JPEG from offset 0,
-                then 00 bytes [profile]       (under SSSE)
-    DF01..DF04  DF01..DF04, AID D1 56 00 00 05 00..03 (under SSSE, empty)
+The file tree is in ``simulators.card.filesystem``, what persists in
+``simulators.card.memory``, the record bytes in ``simulators.card.records``.
 
 Commands are those of profile §3. Choices where the profile is silent:
 
@@ -42,190 +35,42 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Literal, Self
+from typing import Self
 
 from readers.connection import Protocol_
 from readers.iso7816 import status
 from readers.iso7816.apdu import CommandApdu
-from readers.iso7816.codecs import decode_cn, encode_an, encode_cn
-from readers.iso7816.errors import FieldCodecError, MalformedApduError, MalformedTlvError
-from readers.iso7816.tlv import encode_ber_tlv, encode_simple_tlv, parse_simple_tlv
+from readers.iso7816.errors import MalformedApduError
+from simulators.card.filesystem import (
+    BY_FID,
+    EF05_FID,
+    EF06_FID,
+    FILES,
+    MF_FID,
+    PHOTO_FILE_SIZE,
+    CardFile,
+)
+from simulators.card.memory import (
+    PIN_MAX_BYTES,
+    PIN_MIN_BYTES,
+    PIN_SEPARATOR,
+    PIN_TRIES,
+    CardMemory,
+    encode_pin,
+    is_pin_block,
+)
 from simulators.card.os import CardNotPoweredError
-from simulators.card.personalisation import (
-    DEFAULT_PIN,
-    GENERATIONS,
-    CardPersonalisation,
-    Generation,
+from simulators.card.personalisation import CardPersonalisation
+from simulators.card.records import (
+    ALGORITHM_3DES,
+    ALGORITHM_SM4,
+    atr_for,
+    ef05_records,
+    ef06_records,
+    fci,
 )
 
-ATR_PREFIX = bytes.fromhex("3B6D0000")
-HISTORICAL_PREFIX = bytes.fromhex("00815353435059")
-SSSE_NAME = bytes.fromhex("7378312E73682EC9E7BBE1B1A3D5CF")
-RID = bytes.fromhex("D156000005")
-
-MF_FID = 0x3F00
-SSSE_FID = 0xDDF1
-EF05_FID = 0x0005
-EF06_FID = 0x0006
-EF08_FID = 0x0008
-RECORD_FILES = (EF05_FID, EF06_FID)
-PHOTO_FILE_SIZE = 16 * 1024
-
-PIN_TRIES = 3
-PIN_MIN_BYTES = 2
-PIN_MAX_BYTES = 6
-PIN_SEPARATOR = 0xFF
 CHALLENGE_LENGTHS = (4, 8, 16)
-NAME_LENGTH = 30
-NAME_EXTENSION_LENGTH = 20
-
-ALGORITHM_3DES = 0x01
-ALGORITHM_SM4 = 0x03
-
-FileKind = Literal["DF", "records", "transparent"]
-
-
-@dataclass(frozen=True)
-class CardFile:
-    """One file of the card's fixed file tree."""
-
-    fid: int
-    parent: int | None
-    kind: FileKind
-    name: bytes = b""
-    sfi: int | None = None
-
-
-FILES = (
-    CardFile(MF_FID, None, "DF"),
-    CardFile(SSSE_FID, MF_FID, "DF", SSSE_NAME),
-    CardFile(EF05_FID, SSSE_FID, "records", sfi=0x05),
-    CardFile(EF06_FID, SSSE_FID, "records", sfi=0x06),
-    CardFile(EF08_FID, SSSE_FID, "transparent"),
-    *(CardFile(0xDF01 + i, SSSE_FID, "DF", RID + bytes((i,))) for i in range(4)),
-)
-_BY_FID = {f.fid: f for f in FILES}
-
-
-def _is_pin_block(data: bytes) -> bool:
-    """A PIN as the card takes it: 2-6 bytes BCD, at most one F nibble at the very end."""
-    if not PIN_MIN_BYTES <= len(data) <= PIN_MAX_BYTES:
-        return False
-    try:
-        digits = decode_cn(data)
-    except FieldCodecError:
-        return False
-    return len(digits) >= 2 * len(data) - 1
-
-
-def encode_pin(pin: str) -> bytes:
-    """The PIN block the card stores and VERIFY carries: BCD, an odd digit count F-padded."""
-    block = encode_cn(pin, (len(pin) + 1) // 2)
-    if not _is_pin_block(block):
-        raise ValueError(f"a PIN has 3 to 12 digits, got {len(pin)} characters")
-    return block
-
-
-@dataclass
-class CardMemory:
-    """The card's non-volatile memory: everything that survives power-off.
-
-    ``records`` maps the FID of EF05 and EF06 to their records, each a whole simple TLV;
-    ``photo`` is the content of EF08, always PHOTO_FILE_SIZE bytes.
-    """
-
-    generation: Generation
-    chip_serial: bytes
-    city_code: str = "0000"
-    records: dict[int, list[bytes]] = field(default_factory=lambda: {f: [] for f in RECORD_FILES})
-    photo: bytes = bytes(PHOTO_FILE_SIZE)
-    pin: bytes = field(default_factory=lambda: encode_pin(DEFAULT_PIN))
-    pin_tries_left: int = PIN_TRIES
-
-    def __post_init__(self) -> None:
-        if self.generation not in GENERATIONS:
-            raise ValueError(f"unknown spec version {self.generation!r}")
-        if len(self.chip_serial) != 4:
-            raise ValueError(f"chip serial must be 4 bytes, got {len(self.chip_serial)}")
-        if len(self.city_code) != 4 or not (self.city_code.isascii() and self.city_code.isdigit()):
-            raise ValueError(f"city code must be 4 digits, got {self.city_code!r}")
-        if sorted(self.records) != sorted(RECORD_FILES):
-            raise ValueError("records must hold exactly EF05 and EF06")
-        for fid, records in self.records.items():
-            for number, record in enumerate(records, 1):
-                try:
-                    parse_simple_tlv(record)
-                except MalformedTlvError as exc:
-                    raise ValueError(f"EF{fid:02X} record {number}: {exc}") from None
-        if len(self.photo) != PHOTO_FILE_SIZE:
-            raise ValueError(f"EF08 holds {PHOTO_FILE_SIZE} bytes, got {len(self.photo)}")
-        if not _is_pin_block(self.pin):
-            raise ValueError("the PIN must be 2-6 bytes of F-padded BCD")
-        if not 0 <= self.pin_tries_left <= PIN_TRIES:
-            raise ValueError(f"PIN tries left must be 0..{PIN_TRIES}, got {self.pin_tries_left}")
-
-
-def atr_for(city_code: str, chip_serial: bytes) -> bytes:
-    """The profile §3 ATR: 3B 6D 00 00, then 00 81 53 53 43 50 59 + city (BCD) + serial."""
-    return ATR_PREFIX + HISTORICAL_PREFIX + encode_cn(city_code, 2) + chip_serial
-
-
-def ef05_records(p: CardPersonalisation) -> list[bytes]:
-    """EF05 (card data) records 1-7 of profile §2, each a simple TLV."""
-    if len(p.card_identification_code) != 16:
-        raise ValueError("the card identification code is 16 bytes")
-    organisation = (p.initialising_organisation or p.region_code + "000001").encode("ascii")
-    if len(organisation) != 12:
-        raise ValueError("the initialising organisation number is 12 characters")
-    return [
-        encode_simple_tlv(0x01, p.card_identification_code),
-        encode_simple_tlv(0x02, encode_an(p.card_type, 1, encoding="ascii")),
-        encode_simple_tlv(0x03, encode_an(p.generation, 4, encoding="ascii")),
-        encode_simple_tlv(0x04, organisation),
-        encode_simple_tlv(0x05, encode_cn(p.issue_date, 4)),
-        encode_simple_tlv(0x06, encode_cn(p.expiry_date, 4)),
-        encode_simple_tlv(0x07, encode_an(p.card_number, 9, encoding="ascii")),
-    ]
-
-
-def split_name(name: str) -> tuple[bytes, bytes]:
-    """The GBK name cut at a character boundary into tag 09 (≤ 30 bytes) and 4E (≤ 20)."""
-    head = ""
-    for ch in name:
-        if len((head + ch).encode("gbk")) > NAME_LENGTH:
-            break
-        head += ch
-    tail = name[len(head) :].encode("gbk")
-    if len(tail) > NAME_EXTENSION_LENGTH:
-        raise ValueError(f"name does not fit tags 09 and 4E ({len(name.encode('gbk'))} bytes)")
-    return head.encode("gbk"), tail
-
-
-def ef06_records(p: CardPersonalisation) -> list[bytes]:
-    """EF06 (holder data) records of profile §2; 1.00 cards have no 4E record."""
-    name, extension = split_name(p.name)
-    if extension and p.generation == "1.00":
-        raise ValueError("a 1.00 card has no name extension: the name exceeds 30 GBK bytes")
-    records = [
-        encode_simple_tlv(0x08, encode_an(p.social_security_number, 18, encoding="ascii")),
-        encode_simple_tlv(0x09, name.ljust(NAME_LENGTH, b"\x00")),
-    ]
-    if p.generation != "1.00":
-        padding = bytes((p.name_padding,))
-        records.append(encode_simple_tlv(0x4E, extension.ljust(NAME_EXTENSION_LENGTH, padding)))
-    return [
-        *records,
-        encode_simple_tlv(0x0A, encode_an(p.sex, 1, encoding="ascii")),
-        encode_simple_tlv(0x0B, encode_cn(p.ethnic_group, 1)),
-        encode_simple_tlv(0x0C, encode_cn(p.birthplace, 3)),
-        encode_simple_tlv(0x0D, encode_cn(p.birth_date, 4)),
-    ]
-
-
-def _fci(df: CardFile, algorithm: int) -> bytes:
-    proprietary = encode_ber_tlv(0x9F0C, bytes((0x86, 0x01, algorithm)))
-    return encode_ber_tlv(0x6F, encode_ber_tlv(0x84, df.name) + encode_ber_tlv(0xA5, proprietary))
 
 
 class _CommandError(Exception):
@@ -271,7 +116,7 @@ class SoftSocialSecurityCard:
         self._pin_verified = False
         self._challenge: bytes | None = None
         self._pending: bytes | None = None
-        self._current_df = _BY_FID[MF_FID]
+        self._current_df = BY_FID[MF_FID]
         self._current_ef: CardFile | None = None
         self._handlers: dict[tuple[int, int], Handler] = {
             (0x00, 0xA4): self._select,
@@ -364,7 +209,7 @@ class SoftSocialSecurityCard:
         self._pin_verified = False
         self._challenge = None
         self._pending = None
-        self._current_df = _BY_FID[MF_FID]
+        self._current_df = BY_FID[MF_FID]
         self._current_ef = None
 
     def _changed(self) -> None:
@@ -422,7 +267,7 @@ class SoftSocialSecurityCard:
                 raise _CommandError(status.FILE_NOT_FOUND)
             self._current_df, self._current_ef = df, None
             algorithm = ALGORITHM_SM4 if self.memory.generation == "3.00" else ALGORITHM_3DES
-            return _fci(df, algorithm), status.OK
+            return fci(df, algorithm), status.OK
         if len(command.data) != 2:
             raise _CommandError(status.WRONG_LENGTH)
         selected = self._find_by_fid(int.from_bytes(command.data, "big"), ef_only=command.p1 == 2)
@@ -443,7 +288,7 @@ class SoftSocialSecurityCard:
                 allowed.add(self._current_df.parent)
         if fid not in allowed:
             raise _CommandError(status.FILE_NOT_FOUND)
-        return _BY_FID[fid]
+        return BY_FID[fid]
 
     # --- record files ---
 
@@ -542,7 +387,7 @@ class SoftSocialSecurityCard:
             raise _CommandError(status.VERIFICATION_FAILED_MASK | self.memory.pin_tries_left)
         if not PIN_MIN_BYTES <= len(command.data) <= PIN_MAX_BYTES:
             raise _CommandError(status.WRONG_LENGTH)
-        if not _is_pin_block(command.data):
+        if not is_pin_block(command.data):
             raise _CommandError(status.WRONG_DATA)
         self._check_pin(command.data)
         return b"", status.OK
@@ -560,7 +405,7 @@ class SoftSocialSecurityCard:
         for block in (old, new):
             if not PIN_MIN_BYTES <= len(block) <= PIN_MAX_BYTES:
                 raise _CommandError(status.WRONG_LENGTH)
-            if not _is_pin_block(block):
+            if not is_pin_block(block):
                 raise _CommandError(status.WRONG_DATA)
         self._check_pin(old)
         self.memory.pin = new

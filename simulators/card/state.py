@@ -27,7 +27,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from simulators.card.ssc import PHOTO_FILE_SIZE, RECORD_FILES, CardMemory, SoftSocialSecurityCard
+from simulators.card.filesystem import PHOTO_FILE_SIZE, RECORD_FILES
+from simulators.card.memory import CardMemory
+from simulators.card.ssc import SoftSocialSecurityCard
 
 FORMAT = "sscard-soft-ssc"
 VERSION = 1

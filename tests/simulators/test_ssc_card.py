@@ -10,9 +10,10 @@ from collections.abc import Callable
 
 import pytest
 
+from simulators.card.memory import CardMemory
 from simulators.card.os import CardNotPoweredError, CardOS
 from simulators.card.personalisation import CardPersonalisation
-from simulators.card.ssc import CardMemory, SoftSocialSecurityCard
+from simulators.card.ssc import SoftSocialSecurityCard
 
 MakeCard = Callable[..., SoftSocialSecurityCard]
 MakePersonalisation = Callable[..., CardPersonalisation]

@@ -1,0 +1,77 @@
+"""The bytes a personalisation becomes: the ATR, EF05 and EF06 records, the FCI (profile §2, §3)."""
+
+from __future__ import annotations
+
+from readers.iso7816.codecs import encode_an, encode_cn
+from readers.iso7816.tlv import encode_ber_tlv, encode_simple_tlv
+from simulators.card.filesystem import CardFile
+from simulators.card.personalisation import CardPersonalisation
+
+ATR_PREFIX = bytes.fromhex("3B6D0000")
+HISTORICAL_PREFIX = bytes.fromhex("00815353435059")
+NAME_LENGTH = 30
+NAME_EXTENSION_LENGTH = 20
+ALGORITHM_3DES = 0x01
+ALGORITHM_SM4 = 0x03
+
+
+def atr_for(city_code: str, chip_serial: bytes) -> bytes:
+    """The profile §3 ATR: 3B 6D 00 00, then 00 81 53 53 43 50 59 + city (BCD) + serial."""
+    return ATR_PREFIX + HISTORICAL_PREFIX + encode_cn(city_code, 2) + chip_serial
+
+
+def ef05_records(p: CardPersonalisation) -> list[bytes]:
+    """EF05 (card data) records 1-7 of profile §2, each a simple TLV."""
+    if len(p.card_identification_code) != 16:
+        raise ValueError("the card identification code is 16 bytes")
+    organisation = (p.initialising_organisation or p.region_code + "000001").encode("ascii")
+    if len(organisation) != 12:
+        raise ValueError("the initialising organisation number is 12 characters")
+    return [
+        encode_simple_tlv(0x01, p.card_identification_code),
+        encode_simple_tlv(0x02, encode_an(p.card_type, 1, encoding="ascii")),
+        encode_simple_tlv(0x03, encode_an(p.generation, 4, encoding="ascii")),
+        encode_simple_tlv(0x04, organisation),
+        encode_simple_tlv(0x05, encode_cn(p.issue_date, 4)),
+        encode_simple_tlv(0x06, encode_cn(p.expiry_date, 4)),
+        encode_simple_tlv(0x07, encode_an(p.card_number, 9, encoding="ascii")),
+    ]
+
+
+def split_name(name: str) -> tuple[bytes, bytes]:
+    """The GBK name cut at a character boundary into tag 09 (≤ 30 bytes) and 4E (≤ 20)."""
+    head = ""
+    for ch in name:
+        if len((head + ch).encode("gbk")) > NAME_LENGTH:
+            break
+        head += ch
+    tail = name[len(head) :].encode("gbk")
+    if len(tail) > NAME_EXTENSION_LENGTH:
+        raise ValueError(f"name does not fit tags 09 and 4E ({len(name.encode('gbk'))} bytes)")
+    return head.encode("gbk"), tail
+
+
+def ef06_records(p: CardPersonalisation) -> list[bytes]:
+    """EF06 (holder data) records of profile §2; 1.00 cards have no 4E record."""
+    name, extension = split_name(p.name)
+    if extension and p.generation == "1.00":
+        raise ValueError("a 1.00 card has no name extension: the name exceeds 30 GBK bytes")
+    records = [
+        encode_simple_tlv(0x08, encode_an(p.social_security_number, 18, encoding="ascii")),
+        encode_simple_tlv(0x09, name.ljust(NAME_LENGTH, b"\x00")),
+    ]
+    if p.generation != "1.00":
+        padding = bytes((p.name_padding,))
+        records.append(encode_simple_tlv(0x4E, extension.ljust(NAME_EXTENSION_LENGTH, padding)))
+    return [
+        *records,
+        encode_simple_tlv(0x0A, encode_an(p.sex, 1, encoding="ascii")),
+        encode_simple_tlv(0x0B, encode_cn(p.ethnic_group, 1)),
+        encode_simple_tlv(0x0C, encode_cn(p.birthplace, 3)),
+        encode_simple_tlv(0x0D, encode_cn(p.birth_date, 4)),
+    ]
+
+
+def fci(df: CardFile, algorithm: int) -> bytes:
+    proprietary = encode_ber_tlv(0x9F0C, bytes((0x86, 0x01, algorithm)))
+    return encode_ber_tlv(0x6F, encode_ber_tlv(0x84, df.name) + encode_ber_tlv(0xA5, proprietary))
