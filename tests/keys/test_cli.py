@@ -1,0 +1,183 @@
+"""The ``sscard-keys`` ceremonies, run through ``keys.cli.main``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from keys.algorithms import Algorithm
+from keys.ceremony_log import GENESIS
+from keys.cli import main
+from keys.kcv import key_check_value
+from keys.wrap import unwrap_key
+
+from .conftest import SoftHsmToken
+
+COMPONENT_A = bytes.fromhex("0123456789ABCDEFFEDCBA9876543210")
+COMPONENT_B = bytes.fromhex("1032547698BADCFEEFCDAB8967452301")
+TRANSPORT_PARTS = [bytes(range(32)), bytes(range(32, 64)), bytes(range(64, 96))]
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    """A directory with a passphrase file, and a software store created in it."""
+    (tmp_path / "pass.txt").write_text("ceremony passphrase\n")
+    assert main([*store_args(tmp_path), "create", "--scrypt-n", "1024"]) == 0
+    return tmp_path
+
+
+def store_args(workdir: Path) -> list[str]:
+    return ["--store", str(workdir / "keys.json"), "--passphrase-file", str(workdir / "pass.txt")]
+
+
+def component_args(workdir: Path, algorithm: Algorithm, *values: bytes) -> list[str]:
+    args = ["--custodians", str(len(values))]
+    for number, value in enumerate(values, start=1):
+        path = workdir / f"component-{number}.txt"
+        path.write_text(value.hex().upper() + "\n")
+        kcv = key_check_value(algorithm, value).hex()
+        args += ["--component-file", str(path), "--component-kcv", kcv]
+    return args
+
+
+def log_lines(workdir: Path) -> list[bytes]:
+    return (workdir / "keys.json.ceremony.log").read_bytes().splitlines()
+
+
+def test_full_ceremony(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = store_args(workdir)
+    assert (
+        main([*base, "generate", "--label", "irk", "--algorithm", "SM4", "--purpose", "IRK"]) == 0
+    )
+    kind = ["--label", "uk", "--algorithm", "3DES", "--purpose", "UK"]
+    parts = component_args(workdir, Algorithm.TDES, COMPONENT_A, COMPONENT_B)
+    assert main([*base, "import", *kind, *parts]) == 0
+    combined = bytes(a ^ b for a, b in zip(COMPONENT_A, COMPONENT_B, strict=True))
+    assert (
+        f"校验值 {key_check_value(Algorithm.TDES, combined).hex().upper()}"
+        in capsys.readouterr().out
+    )
+    assert main([*base, "rotate", "--label", "irk"]) == 0
+    kind = ["--label", "tk", "--algorithm", "AES-256", "--purpose", "TK"]
+    assert (
+        main([*base, "import", *kind, *component_args(workdir, Algorithm.AES256, *TRANSPORT_PARTS)])
+        == 0
+    )
+    assert main([*base, "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "irk" in listing
+    assert "tk" in listing
+    assert COMPONENT_A.hex() not in listing.lower()
+
+    out = workdir / "psam.json"
+    assert main([*base, "export-psam", "--transport", "tk", "--out", str(out)]) == 0
+    transport = bytes(a ^ b ^ c for a, b, c in zip(*TRANSPORT_PARTS, strict=True))
+    exported = json.loads(out.read_text())
+    assert [(k["label"], k["version"]) for k in exported["keys"]] == [
+        ("irk", 1),
+        ("irk", 2),
+        ("uk", 1),
+    ]
+    for key in exported["keys"]:
+        value = unwrap_key(Algorithm.AES256, transport, bytes.fromhex(key["wrapped"]))
+        assert key_check_value(Algorithm(key["algorithm"]), value).hex().upper() == key["kcv"]
+    assert (
+        main([*base, "export-psam", "--transport", "tk", "--out", str(out)]) == 1
+    )  # never overwrites
+
+    lines = log_lines(workdir)
+    events = [json.loads(line)["event"] for line in lines]
+    assert events == [
+        "store-created",
+        "key-generated",
+        "key-imported",
+        "key-rotated",
+        "key-imported",
+        "keys-listed",
+        "psam-keys-exported",
+    ]
+    previous = GENESIS
+    for line in lines:
+        assert json.loads(line)["prev"] == previous
+        previous = hashlib.sha256(line).hexdigest()
+    text = b"\n".join(lines).decode().lower()
+    for secret in [COMPONENT_A, COMPONENT_B, combined, transport, *TRANSPORT_PARTS]:
+        assert secret[:8].hex() not in text
+    assert main([*base, "verify-log"]) == 0
+    assert "7 条记录" in capsys.readouterr().out
+
+
+def test_wrong_component_kcv_is_refused_and_logged(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    parts = component_args(workdir, Algorithm.TDES, COMPONENT_A, COMPONENT_B)
+    parts[-1] = "000000"
+    kind = ["--label", "uk", "--algorithm", "3DES", "--purpose", "UK"]
+    assert main([*store_args(workdir), "import", *kind, *parts]) == 1
+    assert "custodian 2" in capsys.readouterr().err
+    assert json.loads(log_lines(workdir)[-1])["event"] == "key-import-refused"
+    assert main([*store_args(workdir), "list"]) == 0
+    assert "uk" not in capsys.readouterr().out
+
+
+def test_tampered_log_is_detected(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = store_args(workdir)
+    assert (
+        main([*base, "generate", "--label", "irk", "--algorithm", "SM4", "--purpose", "IRK"]) == 0
+    )
+    assert main([*base, "list"]) == 0
+    path = workdir / "keys.json.ceremony.log"
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(lines[0] + lines[2])
+    assert main([*base, "verify-log"]) == 1
+    assert "line 2" in capsys.readouterr().err
+    assert main([*base, "list"]) == 1  # a broken chain is never extended
+
+
+def test_wrong_passphrase(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (workdir / "pass.txt").write_text("not it\n")
+    assert main([*store_args(workdir), "list"]) == 1
+    assert "does not open this store" in capsys.readouterr().err
+
+
+def test_key_file_store(tmp_path: Path) -> None:
+    args = ["--store", str(tmp_path / "keys.json"), "--key-file", str(tmp_path / "kek.bin")]
+    assert main([*args, "create", "--new-key-file"]) == 0
+    assert (tmp_path / "kek.bin").stat().st_size == 32
+    assert (
+        main([*args, "generate", "--label", "irk", "--algorithm", "AES-128", "--purpose", "IRK"])
+        == 0
+    )
+
+
+def test_token_ceremony(
+    softhsm_token: SoftHsmToken,
+    pkcs11_store: object,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "pin.txt").write_text(softhsm_token.user_pin)
+    base = [
+        "--pkcs11-module",
+        softhsm_token.module,
+        "--token-label",
+        softhsm_token.label,
+        "--pin-file",
+        str(tmp_path / "pin.txt"),
+        "--log",
+        str(tmp_path / "token.log"),
+    ]
+    assert (
+        main([*base, "generate", "--label", "irk", "--algorithm", "3DES", "--purpose", "IRK"]) == 0
+    )
+    assert (
+        main([*base, "generate", "--label", "irk", "--algorithm", "SM4", "--purpose", "IRK"]) == 1
+    )
+    assert "SM4 is not supported by this token" in capsys.readouterr().err
+    assert main([*base, "rotate", "--label", "irk"]) == 0
+    assert main([*base, "list"]) == 0
+    assert main([*base, "verify-log"]) == 0
+    assert "3 条记录" in capsys.readouterr().out
