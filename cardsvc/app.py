@@ -1,0 +1,37 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from cardsvc import problems
+from cardsvc.cards.router import router as cards_router
+from cardsvc.clerks.passwords import Passwords
+from cardsvc.clerks.router import router as clerks_router
+from cardsvc.db import make_engine, make_session_factory
+from cardsvc.platforms.router import router as platforms_router
+from cardsvc.residents.router import router as residents_router
+from cardsvc.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = FastAPI(
+        title="社会保障卡一卡通服务 (cardsvc)",
+        version="0.1.0",
+        description="Platforms, clerks, residents, cards, blacklist and audit.",
+    )
+    engine = make_engine(settings.database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    app.state.passwords = Passwords(settings)
+    problems.install(app)
+
+    @app.get("/health", tags=["health"])
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    for router in (clerks_router, platforms_router, residents_router, cards_router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,1 @@
+"""Social security cards: numbers, the lifecycle, status history, the blacklist feed, identify."""

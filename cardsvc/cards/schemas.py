@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cardsvc.cards.rules import CardEvent, CardState
+from cardsvc.residents.rules import Sex
+
+
+class OrderReason(StrEnum):
+    first = "first"  # 首次申领
+    replacement = "replacement"  # 补卡
+    renewal = "renewal"  # 换卡
+
+
+class CardOrder(BaseModel):
+    reason: OrderReason
+    generation: str = Field(default="3.00", pattern=r"^[23]\.00$")
+
+
+class CardAction(StrEnum):
+    """What a clerk asks for; each maps to one lifecycle event."""
+
+    issue = "issue"
+    activate = "activate"
+    temporary_loss = "temporary-loss"
+    loss = "loss"
+    lift_loss = "lift-loss"
+    lock = "lock"
+    unlock = "unlock"
+    cancel = "cancel"
+
+
+ACTION_EVENTS: dict[CardAction, CardEvent] = {
+    CardAction.issue: CardEvent.issue,
+    CardAction.activate: CardEvent.activate,
+    CardAction.temporary_loss: CardEvent.report_temporary_loss,
+    CardAction.loss: CardEvent.report_loss,
+    CardAction.lift_loss: CardEvent.lift_loss,
+    CardAction.lock: CardEvent.lock,
+    CardAction.unlock: CardEvent.unlock,
+    CardAction.cancel: CardEvent.cancel,
+}
+
+
+class CancelReason(StrEnum):
+    death = "death"
+    emigration = "emigration"
+
+
+class CardActionRequest(BaseModel):
+    reason: str | None = Field(default=None, max_length=100)
+    cancel_reason: CancelReason | None = None
+    card_identification_code: str | None = Field(
+        default=None, description="Required to issue: the personalised chip's 32 hex digits"
+    )
+
+
+class CardOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    resident_id: int
+    card_number: str
+    card_identification_code: str | None
+    generation: str
+    key_version: int
+    issued_on: date | None
+    expires_on: date | None
+    status: CardState
+    profile_status: str
+    status_changed_at: datetime
+    predecessor_id: int | None
+    order_reason: OrderReason
+
+
+class StatusChangeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    from_status: CardState | None
+    to_status: CardState
+    event: CardEvent | None
+    reason: str | None
+    occurred_at: datetime
+    clerk_id: int | None
+    window_id: int | None
+
+
+class BlacklistEntryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    version: int
+    card_number: str
+    card_identification_code: str | None
+    action: str
+    status: CardState
+    occurred_at: datetime
+
+
+class BlacklistDelta(BaseModel):
+    since: int
+    version: int = Field(description="Pass this as `since` next time")
+    complete: bool = Field(description="False when more entries follow: ask again")
+    entries: list[BlacklistEntryOut]
+
+
+class IdentifyRequest(BaseModel):
+    card_identification_code: str = Field(min_length=32, max_length=32)
+    card_number: str = Field(min_length=9, max_length=9)
+    social_security_number: str = Field(min_length=18, max_length=18)
+    purpose: str = Field(default="窗口读卡识别", min_length=2, max_length=100)
+
+
+class HolderSummary(BaseModel):
+    id: int
+    social_security_number: str
+    name: str
+    sex: Sex
+    birth_date: date
+    ethnic_group: str
+    platform_id: int
+
+
+class CardSummary(BaseModel):
+    card_number: str
+    status: CardState
+    profile_status: str
+    expires_on: date | None
+
+
+class IdentifyResponse(BaseModel):
+    resident: HolderSummary
+    card: CardSummary
+    photo_ref: str | None = None
+    employment: dict[str, object] | None = None
+    insurance: dict[str, object] | None = None

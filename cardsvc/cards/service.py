@@ -1,0 +1,341 @@
+"""Ordering cards, moving them through the lifecycle, the blacklist feed and identify."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from cardsvc.audit.service import AuditTrail
+from cardsvc.cards.models import BlacklistEntry, Card, CardStatusChange
+from cardsvc.cards.repository import CardRepository
+from cardsvc.cards.rules import (
+    BLACKLISTED,
+    FINAL,
+    PENDING,
+    REPLACEABLE,
+    CardEvent,
+    CardState,
+    card_check_character,
+    next_state,
+    normalise_card_identification_code,
+    normalise_card_number,
+    renewable,
+    temporary_loss_lapsed,
+)
+from cardsvc.cards.schemas import (
+    ACTION_EVENTS,
+    BlacklistDelta,
+    BlacklistEntryOut,
+    CardAction,
+    CardActionRequest,
+    CardOrder,
+    CardSummary,
+    HolderSummary,
+    IdentifyRequest,
+    IdentifyResponse,
+    OrderReason,
+)
+from cardsvc.clerks.permissions import Actor, Permission, authorize
+from cardsvc.errors import (
+    CardRefusedError,
+    ConflictError,
+    InvalidDataError,
+    NotFoundError,
+    TransitionRefusedError,
+)
+from cardsvc.residents.repository import ResidentRepository
+from cardsvc.residents.rules import parse_ssn
+from cardsvc.settings import Settings
+
+_NUMBER_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+ACTION_PERMISSIONS: dict[CardAction, Permission] = {
+    CardAction.issue: Permission.produce_card,
+    CardAction.activate: Permission.activate_card,
+    **{
+        action: Permission.change_card_status
+        for action in (
+            CardAction.temporary_loss,
+            CardAction.loss,
+            CardAction.lift_loss,
+            CardAction.lock,
+            CardAction.unlock,
+            CardAction.cancel,
+        )
+    },
+}
+
+
+def _new_card_number(repository: CardRepository) -> str:
+    while True:
+        first8 = "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(8))
+        number = first8 + card_check_character(first8)
+        if not repository.number_taken(number):
+            return number
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _transition(
+    repository: CardRepository,
+    audit: AuditTrail,
+    actor: Actor | None,
+    card: Card,
+    event: CardEvent,
+    now: datetime,
+    reason: str | None = None,
+) -> None:
+    """Apply one lifecycle event: state, history, blacklist feed, audit."""
+    before = card.status
+    after = next_state(before, event)
+    card.status = after
+    card.status_changed_at = now
+    repository.add(
+        CardStatusChange(
+            card_id=card.id,
+            from_status=before,
+            to_status=after,
+            event=event,
+            reason=reason,
+            occurred_at=now,
+            clerk_id=actor.clerk_id if actor else None,
+            window_id=actor.window_id if actor else None,
+        )
+    )
+    if (before in BLACKLISTED) != (after in BLACKLISTED):
+        repository.add(
+            BlacklistEntry(
+                card_number=card.card_number,
+                card_identification_code=card.card_identification_code,
+                action="add" if after in BLACKLISTED else "remove",
+                status=after,
+                occurred_at=now,
+            )
+        )
+    audit.change(f"card.{event.value}", "card", card.id, {"status": before}, {"status": after})
+
+
+def _settle(
+    repository: CardRepository, audit: AuditTrail, settings: Settings, card: Card, now: datetime
+) -> None:
+    """A temporary loss not formalised in time lapses back to normal (checked on access)."""
+    if temporary_loss_lapsed(
+        card.status, card.status_changed_at, now, settings.temporary_loss_lapse
+    ):
+        _transition(
+            repository,
+            audit,
+            None,
+            card,
+            CardEvent.lapse_temporary_loss,
+            now,
+            "临时挂失期满自动解除",
+        )
+
+
+def order_card(
+    session: Session,
+    actor: Actor,
+    audit: AuditTrail,
+    resident_id: int,
+    order: CardOrder,
+    now: datetime,
+) -> Card:
+    """Apply for a first card, a replacement (补卡) or a renewal (换卡): a card in production."""
+    resident = ResidentRepository(session).get(resident_id)
+    if resident is None:
+        raise NotFoundError("参保人员不存在", code="resident_not_found")
+    authorize(actor, Permission.order_card, resident.platform.path)
+    repository = CardRepository(session)
+    cards = repository.of_resident(resident.id)
+    if any(card.status in PENDING for card in cards):
+        raise ConflictError("该参保人员已有在制的社会保障卡", code="card_in_production")
+    current = next((card for card in reversed(cards) if card.status not in FINAL), None)
+    if order.reason is OrderReason.first:
+        if current is not None:
+            raise ConflictError("该参保人员已有社会保障卡，请办理补卡或换卡", code="card_exists")
+    elif current is None:
+        raise ConflictError("该参保人员没有可补换的社会保障卡", code="no_current_card")
+    elif order.reason is OrderReason.replacement and current.status not in REPLACEABLE:
+        raise TransitionRefusedError("补卡前须先办理正式挂失", code="refused_replacement")
+    elif order.reason is OrderReason.renewal and not renewable(
+        current.status, current.expires_on, now.date()
+    ):
+        raise TransitionRefusedError("卡片未到换卡期限或状态不正常", code="refused_renewal")
+    card = Card(
+        resident_id=resident.id,
+        resident=resident,
+        card_number=_new_card_number(repository),
+        generation=order.generation,
+        key_version=1,
+        status=CardState.in_production,
+        status_changed_at=now,
+        predecessor_id=current.id if current else None,
+        order_reason=order.reason.value,
+    )
+    repository.add(card)
+    repository.add(
+        CardStatusChange(
+            card_id=card.id,
+            from_status=None,
+            to_status=card.status,
+            event=None,
+            reason=order.reason.value,
+            occurred_at=now,
+            clerk_id=actor.clerk_id,
+            window_id=actor.window_id,
+        )
+    )
+    audit.change(
+        "card.order",
+        "card",
+        card.id,
+        None,
+        {"resident_id": resident.id, "card_number": card.card_number, "reason": order.reason.value},
+    )
+    return card
+
+
+def _card_in_jurisdiction(
+    session: Session, actor: Actor, card_number: str, permission: Permission, *, for_update: bool
+) -> Card:
+    card = CardRepository(session).by_number(
+        normalise_card_number(card_number), for_update=for_update
+    )
+    if card is None:
+        raise NotFoundError("社会保障卡不存在", code="card_not_found")
+    authorize(actor, permission, card.resident.platform.path)
+    return card
+
+
+def apply_action(
+    session: Session,
+    actor: Actor,
+    audit: AuditTrail,
+    settings: Settings,
+    card_number: str,
+    action: CardAction,
+    request: CardActionRequest,
+    now: datetime,
+) -> Card:
+    card = _card_in_jurisdiction(
+        session, actor, card_number, ACTION_PERMISSIONS[action], for_update=True
+    )
+    repository = CardRepository(session)
+    _settle(repository, audit, settings, card, now)
+    event = ACTION_EVENTS[action]
+    reason = request.reason
+    if action is CardAction.issue:
+        if request.card_identification_code is None:
+            raise InvalidDataError(
+                "制卡完成须提供卡识别码", code="missing_card_identification_code"
+            )
+        next_state(card.status, event)  # refuse before touching the card
+        card.card_identification_code = normalise_card_identification_code(
+            request.card_identification_code
+        )
+        card.issued_on = now.date()
+        card.expires_on = _add_years(now.date(), settings.card_validity_years)
+    elif action is CardAction.cancel:
+        if request.cancel_reason is None:
+            raise InvalidDataError("注销须注明原因（死亡或出境定居）", code="missing_cancel_reason")
+        reason = request.cancel_reason.value
+    elif action is CardAction.activate and card.predecessor_id is not None:
+        next_state(card.status, event)
+        predecessor = repository.get(card.predecessor_id, for_update=True)
+        if predecessor is not None and predecessor.status not in FINAL:
+            # Blacklisted the moment the new card is activated, in the same transaction.
+            _transition(
+                repository, audit, actor, predecessor, CardEvent.supersede, now, "补换新卡已启用"
+            )
+    _transition(repository, audit, actor, card, event, now, reason)
+    return card
+
+
+def card_history(
+    session: Session, actor: Actor, card_number: str
+) -> tuple[Card, Sequence[CardStatusChange]]:
+    card = _card_in_jurisdiction(
+        session, actor, card_number, Permission.read_resident, for_update=False
+    )
+    return card, CardRepository(session).history(card.id)
+
+
+def blacklist_delta(session: Session, actor: Actor, since: int, limit: int) -> BlacklistDelta:
+    authorize(actor, Permission.read_blacklist)
+    repository = CardRepository(session)
+    entries = repository.blacklist_since(since, limit + 1)
+    complete = len(entries) <= limit
+    entries = entries[:limit]
+    version = entries[-1].version if entries else max(since, repository.blacklist_version())
+    return BlacklistDelta(
+        since=since,
+        version=version,
+        complete=complete,
+        entries=[BlacklistEntryOut.model_validate(entry) for entry in entries],
+    )
+
+
+def identify(
+    session: Session,
+    actor: Actor,
+    audit: AuditTrail,
+    settings: Settings,
+    request: IdentifyRequest,
+    now: datetime,
+) -> IdentifyResponse:
+    """The resident summary for a card read at a window, or ``CardRefusedError``.
+
+    Any window in the province may identify a card holder who presents their card;
+    the read is audited like any other.
+    """
+    authorize(actor, Permission.identify_card)
+    mismatch = CardRefusedError("卡片信息与登记信息不符，请核实持卡人身份", code="card_mismatch")
+    try:
+        number = normalise_card_number(request.card_number)
+        card_id = normalise_card_identification_code(request.card_identification_code)
+        ssn = parse_ssn(request.social_security_number).number
+    except InvalidDataError:
+        raise mismatch from None
+    repository = CardRepository(session)
+    card = repository.by_number(number, for_update=True)
+    if (
+        card is None
+        or card.card_identification_code != card_id
+        or card.resident.social_security_number != ssn
+    ):
+        raise mismatch
+    _settle(repository, audit, settings, card, now)
+    if card.status in BLACKLISTED:
+        raise CardRefusedError(
+            "此卡已列入黑名单（挂失、锁定或注销），不能使用", code="card_blacklisted"
+        )
+    if card.status is not CardState.normal:
+        raise CardRefusedError("此卡尚未启用", code="card_not_activated")
+    resident = card.resident
+    audit.read("resident", resident.id, request.purpose, card_id=card.id, via="identify")
+    return IdentifyResponse(
+        resident=HolderSummary(
+            id=resident.id,
+            social_security_number=resident.social_security_number,
+            name=resident.name,
+            sex=resident.sex,
+            birth_date=resident.birth_date,
+            ethnic_group=resident.ethnic_group,
+            platform_id=resident.platform_id,
+        ),
+        card=CardSummary(
+            card_number=card.card_number,
+            status=card.status,
+            profile_status=card.profile_status,
+            expires_on=card.expires_on,
+        ),
+    )

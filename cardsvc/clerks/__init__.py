@@ -1,0 +1,1 @@
+"""Clerks, their roles and jurisdictions, passwords and login tokens."""

@@ -1,0 +1,28 @@
+"""Clerks (经办人员) belong to one platform and hold one role."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cardsvc.clerks.permissions import Role
+from cardsvc.db import Base, str_enum
+from cardsvc.platforms.models import Platform
+
+
+class Clerk(Base):
+    __tablename__ = "clerks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(40))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(str_enum(Role, 24))
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id"), index=True)
+    certified: Mapped[bool] = mapped_column(default=False)  # 持证上岗
+    certified_on: Mapped[date | None]
+    active: Mapped[bool] = mapped_column(default=True)
+
+    platform: Mapped[Platform] = relationship(lazy="joined")

@@ -1,0 +1,102 @@
+"""Who may do what (role × permission) and where (jurisdiction): pure, one table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from cardsvc.errors import ForbiddenError, OutsideJurisdictionError
+
+
+class Role(StrEnum):
+    community_clerk = "community_clerk"  # 劳动保障协理员
+    street_clerk = "street_clerk"
+    issuance_operator = "issuance_operator"
+    key_officer = "key_officer"
+    auditor = "auditor"
+    administrator = "administrator"
+
+
+class Permission(StrEnum):
+    manage_platforms = "manage_platforms"
+    manage_clerks = "manage_clerks"
+    view_platforms = "view_platforms"
+    register_resident = "register_resident"
+    read_resident = "read_resident"
+    list_residents = "list_residents"
+    order_card = "order_card"  # apply for a first card, a replacement or a renewal
+    produce_card = "produce_card"  # mark personalised and issued (card centre)
+    activate_card = "activate_card"  # hand-over at a window
+    change_card_status = "change_card_status"  # loss, lift, lock, unlock, cancel
+    identify_card = "identify_card"
+    read_blacklist = "read_blacklist"
+    read_audit = "read_audit"
+
+
+_WINDOW = {
+    Permission.view_platforms,
+    Permission.register_resident,
+    Permission.read_resident,
+    Permission.list_residents,
+    Permission.order_card,
+    Permission.activate_card,
+    Permission.change_card_status,
+    Permission.identify_card,
+    Permission.read_blacklist,
+}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.community_clerk: frozenset(_WINDOW),
+    Role.street_clerk: frozenset(_WINDOW),
+    Role.issuance_operator: frozenset(
+        {
+            Permission.view_platforms,
+            Permission.produce_card,
+            Permission.activate_card,
+            Permission.read_blacklist,
+        }
+    ),
+    Role.key_officer: frozenset({Permission.view_platforms}),
+    Role.auditor: frozenset(
+        {
+            Permission.view_platforms,
+            Permission.read_resident,
+            Permission.list_residents,
+            Permission.read_audit,
+            Permission.read_blacklist,
+        }
+    ),
+    Role.administrator: frozenset(
+        {Permission.manage_platforms, Permission.manage_clerks, Permission.view_platforms}
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated clerk at a window, as services see them."""
+
+    clerk_id: int
+    role: Role
+    platform_id: int
+    platform_path: str
+    window_id: int
+
+    def can(self, permission: Permission) -> bool:
+        return permission in ROLE_PERMISSIONS[self.role]
+
+    def covers(self, platform_path: str) -> bool:
+        """Jurisdiction: the clerk's platform and everything below it.
+
+        A community station has nothing below it; a street centre covers its
+        communities; a county card centre covers its county.
+        """
+        return platform_path.startswith(self.platform_path)
+
+
+def authorize(actor: Actor, permission: Permission, platform_path: str | None = None) -> None:
+    """Raise ``ForbiddenError`` unless the role allows it and the platform is in jurisdiction."""
+    if not actor.can(permission):
+        raise ForbiddenError("您的岗位无权办理此项业务", code="role_not_allowed")
+    if platform_path is not None and not actor.covers(platform_path):
+        raise OutsideJurisdictionError("该业务不属于您所在平台的管辖范围")

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cardsvc.clerks.permissions import Role
+
+
+class LoginRequest(BaseModel):
+    username: str = Field(min_length=1, max_length=40)
+    password: str = Field(min_length=1, max_length=200)
+    window_code: str = Field(min_length=1, max_length=20)
+
+
+class LoginResponse(BaseModel):
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - the OAuth 2 token type, not a secret
+    expires_at: datetime
+
+
+class ClerkCreate(BaseModel):
+    username: str = Field(min_length=3, max_length=40, pattern=r"^[a-z0-9_.-]+$")
+    display_name: str = Field(min_length=1, max_length=40)
+    password: str = Field(min_length=10, max_length=200)
+    role: Role
+    platform_id: int
+    certified_on: date | None = None
+
+
+class ClerkOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    platform_id: int
+    certified: bool
+    certified_on: date | None
+    active: bool
+
+
+class Me(BaseModel):
+    clerk: ClerkOut
+    window_id: int
+    window_code: str

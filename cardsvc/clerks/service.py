@@ -1,0 +1,87 @@
+"""Login, token resolution and clerk registration."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from cardsvc.clerks.models import Clerk
+from cardsvc.clerks.passwords import Passwords
+from cardsvc.clerks.permissions import Actor, Permission, authorize
+from cardsvc.clerks.repository import ClerkRepository
+from cardsvc.clerks.schemas import ClerkCreate
+from cardsvc.clerks.tokens import TokenClaims, issue_token, read_token
+from cardsvc.errors import ConflictError, ForbiddenError, NotAuthenticatedError, NotFoundError
+from cardsvc.platforms.repository import PlatformRepository
+from cardsvc.settings import Settings
+
+
+def login(
+    session: Session,
+    settings: Settings,
+    passwords: Passwords,
+    *,
+    username: str,
+    password: str,
+    window_code: str,
+    now: datetime,
+) -> tuple[str, datetime]:
+    """A token for ``username`` at ``window_code`` and its expiry."""
+    repository = ClerkRepository(session)
+    clerk = repository.by_username(username)
+    if not passwords.verify(clerk.password_hash if clerk else None, password) or clerk is None:
+        raise NotAuthenticatedError("用户名或密码错误", code="bad_credentials")
+    if not clerk.active:
+        raise NotAuthenticatedError("该账号已停用", code="clerk_inactive")
+    window = repository.window_by_code(window_code)
+    if window is None or not window.active:
+        raise NotAuthenticatedError("窗口编号无效或已停用", code="unknown_window")
+    if not window.platform.path.startswith(clerk.platform.path):
+        raise ForbiddenError("该窗口不属于您所在的平台", code="window_outside_jurisdiction")
+    expires_at = now + settings.token_ttl
+    token = issue_token(
+        settings.token_secret.get_secret_value().encode(),
+        TokenClaims(clerk.id, window.id, int(expires_at.timestamp())),
+    )
+    return token, expires_at
+
+
+def resolve_actor(session: Session, settings: Settings, token: str, now: datetime) -> Actor:
+    claims = read_token(settings.token_secret.get_secret_value().encode(), token, now)
+    repository = ClerkRepository(session)
+    clerk = repository.get(claims.clerk_id)
+    window = repository.window(claims.window_id)
+    if clerk is None or not clerk.active or window is None or not window.active:
+        raise NotAuthenticatedError("登录已失效，请重新登录", code="invalid_token")
+    return Actor(
+        clerk_id=clerk.id,
+        role=clerk.role,
+        platform_id=clerk.platform_id,
+        platform_path=clerk.platform.path,
+        window_id=window.id,
+    )
+
+
+def register_clerk(
+    session: Session, actor: Actor, passwords: Passwords, data: ClerkCreate
+) -> Clerk:
+    platform = PlatformRepository(session).get(data.platform_id)
+    if platform is None:
+        raise NotFoundError("所属平台不存在", code="platform_not_found")
+    authorize(actor, Permission.manage_clerks, platform.path)
+    repository = ClerkRepository(session)
+    if repository.by_username(data.username) is not None:
+        raise ConflictError("该用户名已被使用", code="username_taken")
+    return repository.add(
+        Clerk(
+            username=data.username,
+            display_name=data.display_name,
+            password_hash=passwords.hash(data.password),
+            role=data.role,
+            platform_id=platform.id,
+            platform=platform,
+            certified=data.certified_on is not None,
+            certified_on=data.certified_on,
+        )
+    )

@@ -1,0 +1,65 @@
+"""Short-lived login tokens: ``base64url(json claims) . base64url(HMAC-SHA256)``.
+
+Claims bind the token to one clerk at one window: ``{"c": clerk id, "w": window id,
+"e": expiry (unix seconds)}``. No third-party JWT library: the service is the only
+issuer and the only verifier.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from cardsvc.errors import NotAuthenticatedError
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    clerk_id: int
+    window_id: int
+    expires_at: int
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _sign(secret: bytes, payload: str) -> str:
+    return _b64(hmac.new(secret, payload.encode("ascii"), hashlib.sha256).digest())
+
+
+def issue_token(secret: bytes, claims: TokenClaims) -> str:
+    payload = _b64(
+        json.dumps(
+            {"c": claims.clerk_id, "w": claims.window_id, "e": claims.expires_at},
+            separators=(",", ":"),
+        ).encode()
+    )
+    return f"{payload}.{_sign(secret, payload)}"
+
+
+def read_token(secret: bytes, token: str, now: datetime) -> TokenClaims:
+    """The claims of a genuine, unexpired token, else ``NotAuthenticatedError``."""
+    refused = NotAuthenticatedError("登录已失效，请重新登录", code="invalid_token")
+    payload, dot, signature = token.partition(".")
+    if not dot or not payload.isascii() or not signature.isascii():
+        raise refused
+    if not hmac.compare_digest(_sign(secret, payload), signature):
+        raise refused
+    try:
+        raw = json.loads(_unb64(payload))
+        claims = TokenClaims(int(raw["c"]), int(raw["w"]), int(raw["e"]))
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        raise refused from None
+    if claims.expires_at <= now.timestamp():
+        raise refused
+    return claims

@@ -1,0 +1,64 @@
+"""Idempotency keys for mutations: a repeated request gets the first answer again."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from cardsvc.db import Base, utcnow
+from cardsvc.errors import ConflictError
+
+
+class IdempotencyRecord(Base):
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("clerk_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clerk_id: Mapped[int] = mapped_column(ForeignKey("clerks.id"))
+    key: Mapped[str] = mapped_column(String(100))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    response: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def fingerprint(method: str, path: str, body: bytes) -> str:
+    return hashlib.sha256(b"\0".join([method.encode(), path.encode(), body])).hexdigest()
+
+
+def run_once(
+    session: Session,
+    clerk_id: int,
+    key: str,
+    request_fingerprint: str,
+    action: Callable[[], BaseModel],
+) -> tuple[str, bool]:
+    """The JSON answer to this request and whether it is a replay of an earlier one.
+
+    The record is written in the caller's transaction, so it exists exactly when the
+    change it describes was committed; a racing duplicate fails on the unique key.
+    """
+    earlier = session.scalars(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.clerk_id == clerk_id, IdempotencyRecord.key == key
+        )
+    ).one_or_none()
+    if earlier is not None:
+        if earlier.fingerprint != request_fingerprint:
+            raise ConflictError("该幂等键已用于另一笔业务", code="idempotency_key_reused")
+        return earlier.response, True
+    response = action().model_dump_json()
+    session.add(
+        IdempotencyRecord(
+            clerk_id=clerk_id,
+            key=key,
+            fingerprint=request_fingerprint,
+            response=response,
+        )
+    )
+    session.flush()
+    return response, False

@@ -1,0 +1,22 @@
+"""Every mapped model, imported so ``Base.metadata`` is complete (Alembic, tests)."""
+
+from cardsvc.audit.models import AuditEvent
+from cardsvc.cards.models import BlacklistEntry, Card, CardStatusChange
+from cardsvc.clerks.models import Clerk
+from cardsvc.db import Base
+from cardsvc.idempotency import IdempotencyRecord
+from cardsvc.platforms.models import Platform, Window
+from cardsvc.residents.models import Resident
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "BlacklistEntry",
+    "Card",
+    "CardStatusChange",
+    "Clerk",
+    "IdempotencyRecord",
+    "Platform",
+    "Resident",
+    "Window",
+]

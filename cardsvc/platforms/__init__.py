@@ -1,0 +1,1 @@
+"""Service platforms: province → city → county → street centre → community station."""

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cardsvc.platforms.models import Platform, Window
+
+
+class PlatformRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, platform_id: int) -> Platform | None:
+        return self.session.get(Platform, platform_id)
+
+    def children_count(self, parent_id: int) -> int:
+        return (
+            self.session.scalar(
+                select(func.count()).select_from(Platform).where(Platform.parent_id == parent_id)
+            )
+            or 0
+        )
+
+    def by_unified_code(self, code: str) -> Platform | None:
+        return self.session.scalars(
+            select(Platform).where(Platform.unified_code == code)
+        ).one_or_none()
+
+    def within(self, path: str, *, limit: int, offset: int) -> Sequence[Platform]:
+        return self.session.scalars(
+            select(Platform)
+            .where(Platform.path.startswith(path, autoescape=True))
+            .order_by(Platform.path)
+            .limit(limit)
+            .offset(offset)
+        ).all()
+
+    def add(self, platform: Platform) -> Platform:
+        self.session.add(platform)
+        self.session.flush()
+        return platform
+
+    def windows_count(self, platform_id: int) -> int:
+        return (
+            self.session.scalar(
+                select(func.count()).select_from(Window).where(Window.platform_id == platform_id)
+            )
+            or 0
+        )
+
+    def add_window(self, window: Window) -> Window:
+        self.session.add(window)
+        self.session.flush()
+        return window

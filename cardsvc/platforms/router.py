@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from cardsvc.deps import ActorDep, SessionDep
+from cardsvc.platforms import service
+from cardsvc.platforms.schemas import PlatformCreate, PlatformOut, WindowCreate, WindowOut
+
+router = APIRouter(tags=["platforms"])
+
+
+@router.post("/platforms", response_model=PlatformOut, status_code=201)
+def create_platform(body: PlatformCreate, actor: ActorDep, session: SessionDep) -> PlatformOut:
+    return PlatformOut.model_validate(service.create_platform(session, actor, body))
+
+
+@router.get("/platforms", response_model=list[PlatformOut])
+def list_platforms(
+    actor: ActorDep,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[PlatformOut]:
+    platforms = service.list_platforms(session, actor, limit=limit, offset=offset)
+    return [PlatformOut.model_validate(p) for p in platforms]
+
+
+@router.get("/platforms/{platform_id}", response_model=PlatformOut)
+def get_platform(platform_id: int, actor: ActorDep, session: SessionDep) -> PlatformOut:
+    return PlatformOut.model_validate(service.get_platform(session, actor, platform_id))
+
+
+@router.post("/platforms/{platform_id}/windows", response_model=WindowOut, status_code=201)
+def register_window(
+    platform_id: int, body: WindowCreate, actor: ActorDep, session: SessionDep
+) -> WindowOut:
+    return WindowOut.model_validate(service.register_window(session, actor, platform_id, body))

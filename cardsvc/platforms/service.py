@@ -1,0 +1,96 @@
+"""Creating platforms under the naming and coding rules; registering windows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from cardsvc.clerks.permissions import Actor, Permission, authorize
+from cardsvc.errors import ConflictError, InvalidDataError, NotFoundError
+from cardsvc.platforms.models import Platform, Window
+from cardsvc.platforms.repository import PlatformRepository
+from cardsvc.platforms.rules import (
+    LEVEL_OF_KIND,
+    PARENT_LEVEL,
+    check_region_code,
+    platform_name,
+    unified_code,
+)
+from cardsvc.platforms.schemas import PlatformCreate, WindowCreate
+
+
+def build_platform(
+    repository: PlatformRepository, parent: Platform | None, data: PlatformCreate
+) -> Platform:
+    """A new platform under ``parent`` following the rules (no permission check)."""
+    level = LEVEL_OF_KIND[data.kind]
+    expected_parent = PARENT_LEVEL[level]
+    if (parent.level if parent else None) != expected_parent:
+        raise InvalidDataError("上级平台层级不符", code="invalid_parent_platform")
+    check_region_code(level, data.region_code, parent.region_code if parent else None)
+    sequence = repository.children_count(parent.id) + 1 if parent else 0
+    code = unified_code(level, data.region_code, parent.unified_code if parent else None, sequence)
+    if repository.by_unified_code(code) is not None:
+        raise ConflictError("该平台编码已存在", code="platform_exists")
+    return repository.add(
+        Platform(
+            parent_id=parent.id if parent else None,
+            level=level,
+            kind=data.kind,
+            region_code=data.region_code,
+            base_name=data.base_name.strip(),
+            name=platform_name(data.kind, data.base_name),
+            unified_code=code,
+            path=f"{parent.path if parent else '/'}{code}/",
+        )
+    )
+
+
+def create_platform(session: Session, actor: Actor, data: PlatformCreate) -> Platform:
+    repository = PlatformRepository(session)
+    parent = None
+    if data.parent_id is not None:
+        parent = repository.get(data.parent_id)
+        if parent is None:
+            raise NotFoundError("上级平台不存在", code="platform_not_found")
+    # Only the root (provincial administrator) may create a province.
+    authorize(actor, Permission.manage_platforms, parent.path if parent else "/")
+    return build_platform(repository, parent, data)
+
+
+def get_platform(session: Session, actor: Actor, platform_id: int) -> Platform:
+    authorize(actor, Permission.view_platforms)
+    platform = PlatformRepository(session).get(platform_id)
+    if platform is None:
+        raise NotFoundError("平台不存在", code="platform_not_found")
+    return platform
+
+
+def list_platforms(
+    session: Session, actor: Actor, *, limit: int, offset: int
+) -> Sequence[Platform]:
+    """Platforms within the clerk's jurisdiction, in hierarchy order."""
+    authorize(actor, Permission.view_platforms)
+    return PlatformRepository(session).within(actor.platform_path, limit=limit, offset=offset)
+
+
+def register_window(session: Session, actor: Actor, platform_id: int, data: WindowCreate) -> Window:
+    repository = PlatformRepository(session)
+    platform = repository.get(platform_id)
+    if platform is None:
+        raise NotFoundError("平台不存在", code="platform_not_found")
+    authorize(actor, Permission.manage_platforms, platform.path)
+    return add_window(repository, platform, data.name)
+
+
+def add_window(repository: PlatformRepository, platform: Platform, name: str) -> Window:
+    number = repository.windows_count(platform.id) + 1
+    return repository.add_window(
+        Window(
+            platform_id=platform.id,
+            platform=platform,
+            code=f"{platform.unified_code}W{number:02d}",
+            name=name,
+        )
+    )

@@ -1,0 +1,98 @@
+"""The one place where errors become RFC 9457 ``application/problem+json`` responses."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from cardsvc import errors
+
+log = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+# class → (HTTP status, default code); the most specific class wins (MRO order).
+_MAPPING: dict[type[errors.DomainError], tuple[int, str]] = {
+    errors.NotAuthenticatedError: (401, "not_authenticated"),
+    errors.ForbiddenError: (403, "forbidden"),
+    errors.OutsideJurisdictionError: (403, "outside_jurisdiction"),
+    errors.NotFoundError: (404, "not_found"),
+    errors.InvalidDataError: (422, "invalid_data"),
+    errors.ConflictError: (409, "conflict"),
+    errors.TransitionRefusedError: (409, "transition_refused"),
+    errors.CardRefusedError: (403, "card_refused"),
+}
+
+_HTTP_DETAILS = {
+    401: "未登录或登录已失效，请重新登录",
+    404: "请求的地址不存在",
+    405: "不支持该请求方法",
+}
+
+
+def problem(status: int, code: str, detail: str, **extra: object) -> JSONResponse:
+    body: dict[str, object] = {
+        "type": f"urn:cardsvc:problem:{code}",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "code": code,
+        "detail": detail,
+        **extra,
+    }
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def status_and_code(error: errors.DomainError) -> tuple[int, str]:
+    for cls in type(error).__mro__:
+        if cls in _MAPPING:
+            status, default_code = _MAPPING[cls]
+            return status, error.code or default_code
+    raise TypeError(f"no HTTP mapping for {type(error).__name__}")
+
+
+async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, errors.DomainError)  # noqa: S101 - registered for this class only
+    status, code = status_and_code(exc)
+    return problem(status, code, exc.detail)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)  # noqa: S101 - registered for this class only
+    # Only where and what kind: the offending input may be a social security number.
+    fields = [
+        {"loc": [str(part) for part in err.get("loc", ())], "type": err.get("type", "")}
+        for err in exc.errors()
+    ]
+    return problem(422, "invalid_request", "请求数据格式不正确，请检查后重新提交", errors=fields)
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)  # noqa: S101 - registered for this class only
+    detail = _HTTP_DETAILS.get(exc.status_code, "请求无法处理")
+    return problem(exc.status_code, f"http_{exc.status_code}", detail)
+
+
+async def _stale_data(_request: Request, _exc: Exception) -> JSONResponse:
+    return problem(409, "concurrent_change", "该记录已被他人修改，请刷新后重试")
+
+
+async def _integrity_error(_request: Request, exc: Exception) -> JSONResponse:
+    # Services check uniqueness first; this is the race they cannot see.
+    log.info("integrity error mapped to 409: %s", type(getattr(exc, "orig", exc)).__name__)
+    return problem(409, "conflict", "数据与现有记录冲突，请刷新后重试")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(errors.DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(StaleDataError, _stale_data)
+    app.add_exception_handler(IntegrityError, _integrity_error)

@@ -1,0 +1,1 @@
+"""Residents (参保人员): identity, household registration, address, community."""

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from cardsvc.deps import ActorDep, AuditDep, SessionDep
+from cardsvc.residents import service
+from cardsvc.residents.schemas import ResidentCreate, ResidentListItem, ResidentOut
+
+router = APIRouter(tags=["residents"])
+
+Purpose = Annotated[
+    str,
+    Query(
+        min_length=2,
+        max_length=100,
+        description="Why the clerk reads this record (audited), e.g. 窗口业务办理",
+    ),
+]
+
+
+@router.post("/residents", response_model=ResidentOut, status_code=201)
+def register_resident(
+    body: ResidentCreate, actor: ActorDep, audit: AuditDep, session: SessionDep
+) -> ResidentOut:
+    return ResidentOut.model_validate(service.register_resident(session, actor, audit, body))
+
+
+@router.get("/residents", response_model=list[ResidentListItem])
+def list_residents(
+    actor: ActorDep,
+    audit: AuditDep,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[ResidentListItem]:
+    return service.list_residents(session, actor, audit, limit=limit, offset=offset)
+
+
+@router.get("/residents/{resident_id}", response_model=ResidentOut)
+def read_resident(
+    resident_id: int, purpose: Purpose, actor: ActorDep, audit: AuditDep, session: SessionDep
+) -> ResidentOut:
+    return ResidentOut.model_validate(
+        service.read_resident(session, actor, audit, resident_id, purpose)
+    )

@@ -1,0 +1,116 @@
+"""Registering, reading (audited) and listing (masked) residents."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from cardsvc.audit.service import AuditTrail
+from cardsvc.clerks.permissions import Actor, Permission, authorize
+from cardsvc.errors import ConflictError, InvalidDataError, NotFoundError
+from cardsvc.platforms.repository import PlatformRepository
+from cardsvc.platforms.rules import Level
+from cardsvc.residents.ethnic_groups import ETHNIC_GROUPS
+from cardsvc.residents.models import Resident
+from cardsvc.residents.repository import ResidentRepository
+from cardsvc.residents.rules import check_name, mask_name, mask_ssn, parse_ssn
+from cardsvc.residents.schemas import ResidentCreate, ResidentListItem
+
+
+def _mask_address(address: str) -> str:
+    return address[:3] + "***"
+
+
+def audit_snapshot(audit: AuditTrail, resident: Resident) -> dict[str, object]:
+    """The resident as the audit trail may hold it: identifiers masked and keyed-hashed."""
+    return {
+        "social_security_number": audit.personal(
+            resident.social_security_number, mask_ssn(resident.social_security_number)
+        ),
+        "name": audit.personal(resident.name, mask_name(resident.name)),
+        "ethnic_group": resident.ethnic_group,
+        "household_registration": audit.personal(
+            resident.household_registration, _mask_address(resident.household_registration)
+        ),
+        "current_address": audit.personal(
+            resident.current_address, _mask_address(resident.current_address)
+        ),
+        "platform_id": resident.platform_id,
+    }
+
+
+def register_resident(
+    session: Session, actor: Actor, audit: AuditTrail, data: ResidentCreate
+) -> Resident:
+    platform = PlatformRepository(session).get(data.platform_id)
+    if platform is None:
+        raise NotFoundError("所属社区（村）平台不存在", code="platform_not_found")
+    authorize(actor, Permission.register_resident, platform.path)
+    if platform.level is not Level.community:
+        raise InvalidDataError("参保人员须归属于社区（村）服务站", code="not_a_community")
+    number = parse_ssn(data.social_security_number)
+    if number.birth_date != data.birth_date or number.sex != data.sex:
+        raise InvalidDataError("性别或出生日期与社会保障号码不一致", code="ssn_mismatch")
+    if data.ethnic_group not in ETHNIC_GROUPS:
+        raise InvalidDataError("民族代码无效", code="invalid_ethnic_group")
+    repository = ResidentRepository(session)
+    if repository.by_ssn(number.number) is not None:
+        raise ConflictError("该社会保障号码已登记", code="resident_exists")
+    resident = repository.add(
+        Resident(
+            social_security_number=number.number,
+            name=check_name(data.name),
+            sex=number.sex,
+            birth_date=number.birth_date,
+            ethnic_group=data.ethnic_group,
+            household_registration=data.household_registration.strip(),
+            current_address=data.current_address.strip(),
+            platform_id=platform.id,
+            platform=platform,
+        )
+    )
+    audit.change(
+        "resident.register", "resident", resident.id, None, audit_snapshot(audit, resident)
+    )
+    return resident
+
+
+def _in_jurisdiction(
+    session: Session, actor: Actor, resident_id: int, permission: Permission
+) -> Resident:
+    resident = ResidentRepository(session).get(resident_id)
+    if resident is None:
+        raise NotFoundError("参保人员不存在", code="resident_not_found")
+    authorize(actor, permission, resident.platform.path)
+    return resident
+
+
+def read_resident(
+    session: Session, actor: Actor, audit: AuditTrail, resident_id: int, purpose: str
+) -> Resident:
+    """The full record of one resident; the read is audited with its purpose."""
+    resident = _in_jurisdiction(session, actor, resident_id, Permission.read_resident)
+    audit.read("resident", resident.id, purpose)
+    return resident
+
+
+def list_residents(
+    session: Session, actor: Actor, audit: AuditTrail, *, limit: int, offset: int
+) -> list[ResidentListItem]:
+    """Residents within the clerk's jurisdiction, masked; the listing itself is audited."""
+    authorize(actor, Permission.list_residents)
+    residents: Sequence[Resident] = ResidentRepository(session).within(
+        actor.platform_path, limit=limit, offset=offset
+    )
+    audit.record("list", "residents", actor.platform_id, payload={"ids": [r.id for r in residents]})
+    return [
+        ResidentListItem(
+            id=r.id,
+            social_security_number=mask_ssn(r.social_security_number),
+            name=mask_name(r.name),
+            sex=r.sex,
+            platform_id=r.platform_id,
+        )
+        for r in residents
+    ]

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.orm import Session
+
+from cardsvc.audit.service import AuditTrail, verify_chain
+from cardsvc.clerks.permissions import Actor, Role
+from cardsvc.cli import main
+from tests.cardsvc.conftest import Client, World
+
+
+def test_chain_is_intact_after_requests_and_detects_an_edited_row(
+    client: Client,
+    world: World,
+    resident_payload: Callable[..., dict[str, object]],
+    session: Session,
+    connection: Connection,
+) -> None:
+    for community, clerk in [("community_a1", "clerk_a1"), ("community_a2", "clerk_a2")]:
+        response = client.post(
+            "/residents", json=resident_payload(community), headers=world.headers(clerk)
+        )
+        assert response.status_code == 201
+    client.get("/residents", headers=world.headers("street_a"))
+    assert list(verify_chain(session)) == []
+    first = connection.execute(text("SELECT min(seq) FROM audit_events")).scalar_one()
+    connection.execute(
+        text("UPDATE audit_events SET purpose = 'tampered' WHERE seq = :seq"), {"seq": first}
+    )
+    session.expire_all()
+    assert [(b.seq, b.reason) for b in verify_chain(session)] == [(first, "edited")]
+
+
+def test_deleted_row_leaves_a_gap(session: Session, connection: Connection) -> None:
+    actor = Actor(clerk_id=1, role=Role.auditor, platform_id=1, platform_path="/", window_id=1)
+    trail = AuditTrail(session, actor, b"secret")
+    for n in range(3):
+        trail.record("read", "resident", n, purpose="test")
+    connection.execute(text("DELETE FROM audit_events WHERE seq = 2"))
+    session.expire_all()
+    assert [(b.seq, b.reason) for b in verify_chain(session)] == [(3, "gap"), (3, "unlinked")]
+
+
+def test_cli_audit_verify(
+    engine: Engine,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Runs against committed rows (the CLI opens its own connection), then cleans up."""
+    monkeypatch.setenv("CARDSVC_DATABASE_URL", database_url)
+    actor = Actor(clerk_id=1, role=Role.auditor, platform_id=1, platform_path="/", window_id=1)
+    try:
+        with Session(engine) as session:
+            trail = AuditTrail(session, actor, b"secret")
+            for n in range(3):
+                trail.record("read", "resident", n, purpose="窗口业务办理")
+            session.commit()
+        assert main(["audit", "verify"]) == 0
+        assert "intact" in capsys.readouterr().out
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE audit_events SET subject_id = '99' WHERE seq = 2"))
+        assert main(["audit", "verify"]) == 1
+        assert "audit row 2: edited" in capsys.readouterr().out
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM audit_events"))

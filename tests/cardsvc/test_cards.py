@@ -1,0 +1,286 @@
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from cardsvc.cards.models import Card
+from cardsvc.cards.rules import CardState
+from tests.cardsvc.conftest import Client, World
+
+Payload = Callable[..., dict[str, object]]
+_keys = itertools.count(1)
+
+
+def _key() -> dict[str, str]:
+    return {"Idempotency-Key": f"test-key-{next(_keys):06d}"}
+
+
+def _card_id(number: str) -> str:
+    return "320100D156000005" + number.encode().hex().upper()[:16].ljust(16, "0")
+
+
+class Desk:
+    """Drives one resident's cards through the API."""
+
+    def __init__(self, client: Client, world: World, resident_payload: Payload) -> None:
+        self.client, self.world = client, world
+        self.body = resident_payload()
+        response = client.post("/residents", json=self.body, headers=world.headers("clerk_a1"))
+        assert response.status_code == 201
+        self.resident_id = response.json()["id"]
+
+    def order(self, reason: str = "first", clerk: str = "clerk_a1") -> dict[str, object]:
+        response = self.client.post(
+            f"/residents/{self.resident_id}/cards",
+            json={"reason": reason},
+            headers={**self.world.headers(clerk), **_key()},
+        )
+        return {**response.json(), "http": response.status_code}
+
+    def act(
+        self, number: str, action: str, clerk: str = "clerk_a1", **body: object
+    ) -> dict[str, object]:
+        if action == "issue":
+            body.setdefault("card_identification_code", _card_id(number))
+        response = self.client.post(
+            f"/cards/{number}/{action}", json=body, headers={**self.world.headers(clerk), **_key()}
+        )
+        return {"http": response.status_code, **response.json()}
+
+    def normal_card(self) -> str:
+        number = str(self.order()["card_number"])
+        assert self.act(number, "issue", "operator")["status"] == "issued"
+        assert self.act(number, "activate")["status"] == "normal"
+        return number
+
+
+@pytest.fixture
+def desk(client: Client, world: World, resident_payload: Payload) -> Desk:
+    return Desk(client, world, resident_payload)
+
+
+def test_first_card_goes_from_production_to_normal(desk: Desk) -> None:
+    ordered = desk.order()
+    assert ordered["http"] == 201
+    number = str(ordered["card_number"])
+    assert ordered["profile_status"] == "0"
+    issued = desk.act(number, "issue", "operator")
+    assert issued["profile_status"] == "0"
+    assert issued["expires_on"] is not None
+    normal = desk.act(number, "activate")
+    assert (normal["status"], normal["profile_status"]) == ("normal", "1")
+    history = desk.client.get(
+        f"/cards/{number}/history", headers=desk.world.headers("clerk_a1")
+    ).json()
+    assert [h["to_status"] for h in history] == ["in_production", "issued", "normal"]
+
+
+@pytest.mark.parametrize(
+    ("actions", "profile"),
+    [
+        (["temporary-loss"], "4"),
+        (["temporary-loss", "loss"], "2"),
+        (["loss"], "2"),
+        (["loss", "lift-loss"], "1"),
+        (["temporary-loss", "lift-loss"], "1"),
+        (["lock"], "3"),
+        (["lock", "unlock"], "1"),
+    ],
+)
+def test_status_changes(desk: Desk, actions: list[str], profile: str) -> None:
+    number = desk.normal_card()
+    for action in actions:
+        result = desk.act(number, action)
+        assert result["http"] == 200, result
+    assert result["profile_status"] == profile
+
+
+@pytest.mark.parametrize(
+    ("actions", "refused", "code"),
+    [
+        ([], "lift-loss", "refused_lift_loss"),
+        ([], "unlock", "refused_unlock"),
+        ([], "activate", "refused_activate"),
+        (["lock"], "temporary-loss", "refused_report_temporary_loss"),
+        (["cancel"], "lift-loss", "refused_lift_loss"),
+    ],
+)
+def test_refused_transitions(desk: Desk, actions: list[str], refused: str, code: str) -> None:
+    number = desk.normal_card()
+    for action in actions:
+        desk.act(number, action, cancel_reason="death")
+    result = desk.act(number, refused)
+    assert result["http"] == 409
+    assert result["code"] == code
+    assert "不能办理" in str(result["detail"])
+
+
+def test_cancel_needs_a_reason(desk: Desk) -> None:
+    number = desk.normal_card()
+    assert desk.act(number, "cancel")["code"] == "missing_cancel_reason"
+    assert desk.act(number, "cancel", cancel_reason="emigration")["profile_status"] == "9"
+
+
+def test_replacement_flow(client: Client, world: World, resident_payload: Payload) -> None:
+    desk = Desk(client, world, resident_payload)
+    old = desk.normal_card()
+    assert desk.order("first")["code"] == "card_exists"
+    desk.act(old, "temporary-loss")
+    assert desk.order("replacement")["code"] == "refused_replacement"
+    desk.act(old, "loss")
+    ordered = desk.order("replacement")
+    assert ordered["http"] == 201
+    new = str(ordered["card_number"])
+    assert new != old
+    assert desk.order("replacement")["code"] == "card_in_production"
+    version = client.get("/blacklist", headers=world.headers("clerk_a1")).json()["version"]
+    desk.act(new, "issue", "operator")
+    assert desk.act(new, "activate")["status"] == "normal"
+    history = client.get(f"/cards/{old}/history", headers=world.headers("clerk_a1")).json()
+    assert history[-1]["to_status"] == "superseded"
+    delta = client.get(
+        "/blacklist", params={"since": version}, headers=world.headers("clerk_a1")
+    ).json()
+    # Already blacklisted when reported lost: superseding adds no entry.
+    assert delta["entries"] == []
+    full = client.get("/blacklist", headers=world.headers("clerk_a1")).json()
+    assert old in {e["card_number"] for e in full["entries"] if e["action"] == "add"}
+
+
+def test_blacklist_feed_is_versioned(
+    client: Client, world: World, resident_payload: Payload
+) -> None:
+    desk = Desk(client, world, resident_payload)
+    number = desk.normal_card()
+    start = client.get("/blacklist", headers=world.headers("clerk_a1")).json()["version"]
+    desk.act(number, "temporary-loss")
+    desk.act(number, "lift-loss")
+    delta = client.get(
+        "/blacklist", params={"since": start}, headers=world.headers("operator")
+    ).json()
+    assert [(e["action"], e["status"]) for e in delta["entries"]] == [
+        ("add", "temporarily_lost"),
+        ("remove", "normal"),
+    ]
+    assert delta["complete"] is True
+    assert delta["version"] == delta["entries"][-1]["version"]
+    page = client.get(
+        "/blacklist", params={"since": start, "limit": 1}, headers=world.headers("clerk_a1")
+    ).json()
+    assert page["complete"] is False
+    assert client.get("/blacklist").status_code == 401
+
+
+def test_idempotency_key_replays_and_refuses_reuse(desk: Desk) -> None:
+    number = desk.normal_card()
+    headers = {**desk.world.headers("clerk_a1"), "Idempotency-Key": "same-key-0001"}
+    first = desk.client.post(f"/cards/{number}/lock", json={}, headers=headers)
+    again = desk.client.post(f"/cards/{number}/lock", json={}, headers=headers)
+    assert first.status_code == again.status_code == 200
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    other = desk.client.post(f"/cards/{number}/unlock", json={}, headers=headers)
+    assert other.json()["code"] == "idempotency_key_reused"
+    missing = desk.client.post(
+        f"/cards/{number}/unlock", json={}, headers=desk.world.headers("clerk_a1")
+    )
+    assert missing.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("clerk", "action", "status"),
+    [
+        ("clerk_a1", "lock", 200),
+        ("street_a", "lock", 200),
+        ("clerk_a2", "lock", 403),
+        ("street_b", "lock", 403),
+        ("operator", "lock", 403),
+        ("auditor", "lock", 403),
+        ("key_officer", "lock", 403),
+        ("admin", "lock", 403),
+    ],
+)
+def test_card_action_role_and_jurisdiction(
+    desk: Desk, clerk: str, action: str, status: int
+) -> None:
+    number = desk.normal_card()
+    assert desk.act(number, action, clerk)["http"] == status
+
+
+@pytest.mark.parametrize(
+    ("clerk", "status"), [("operator", 200), ("clerk_a1", 403), ("clerk_a2", 403)]
+)
+def test_only_issuance_operators_issue(desk: Desk, clerk: str, status: int) -> None:
+    number = str(desk.order()["card_number"])
+    assert desk.act(number, "issue", clerk)["http"] == status
+
+
+def test_order_role_and_jurisdiction(desk: Desk) -> None:
+    assert desk.order(clerk="clerk_b1")["http"] == 403
+    assert desk.order(clerk="operator")["http"] == 403
+    assert desk.order(clerk="street_a")["http"] == 201
+
+
+def test_database_allows_one_usable_card_per_resident(desk: Desk, session: Session) -> None:
+    number = desk.normal_card()
+    card = session.query(Card).filter_by(card_number=number).one()
+    twin = Card(
+        resident_id=card.resident_id,
+        card_number="D2143569X",
+        generation="3.00",
+        key_version=1,
+        status=CardState.normal,
+        order_reason="first",
+    )
+    nested = session.begin_nested()
+    session.add(twin)
+    with pytest.raises(IntegrityError):
+        session.flush()
+    nested.rollback()
+
+
+def test_temporary_loss_lapses_after_the_period(desk: Desk, connection: Connection) -> None:
+    number = desk.normal_card()
+    desk.act(number, "temporary-loss")
+    connection.execute(
+        text("UPDATE cards SET status_changed_at = :at WHERE card_number = :n"),
+        {"at": datetime.now(UTC) - timedelta(days=6), "n": number},
+    )
+    result = desk.act(number, "lock")  # the lapse is applied first, then the lock
+    assert result["status"] == "locked"
+    history = desk.client.get(
+        f"/cards/{number}/history", headers=desk.world.headers("clerk_a1")
+    ).json()
+    assert [h["event"] for h in history][-2:] == ["lapse_temporary_loss", "lock"]
+
+
+def test_identify(desk: Desk) -> None:
+    number = desk.normal_card()
+    body = {
+        "card_identification_code": _card_id(number),
+        "card_number": number,
+        "social_security_number": desk.body["social_security_number"],
+    }
+    headers = desk.world.headers("clerk_b1")  # any window may identify a presented card
+    ok = desk.client.post("/identify", json=body, headers=headers)
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["card"]["profile_status"] == "1"
+    assert ok.json()["resident"]["name"] == "张三"
+    wrong = desk.client.post(
+        "/identify", json={**body, "card_number": "D2143569X"}, headers=headers
+    )
+    assert (wrong.status_code, wrong.json()["code"]) == (403, "card_mismatch")
+    desk.act(number, "loss")
+    refused = desk.client.post("/identify", json=body, headers=headers)
+    assert (refused.status_code, refused.json()["code"]) == (403, "card_blacklisted")
+    assert (
+        desk.client.post("/identify", json=body, headers=desk.world.headers("operator")).status_code
+        == 403
+    )
+    assert desk.client.post("/identify", json=body).status_code == 401

@@ -1,0 +1,230 @@
+"""Pure rules, no database."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from cardsvc.audit.chain import GENESIS_HASH, ChainedRow, row_hash, verify
+from cardsvc.cards.rules import (
+    TRANSITIONS,
+    CardEvent,
+    CardState,
+    card_check_character,
+    next_state,
+    normalise_card_identification_code,
+    normalise_card_number,
+    renewable,
+    temporary_loss_lapsed,
+)
+from cardsvc.clerks.tokens import TokenClaims, issue_token, read_token
+from cardsvc.errors import InvalidDataError, NotAuthenticatedError, TransitionRefusedError
+from cardsvc.platforms.rules import Kind, Level, check_region_code, platform_name, unified_code
+from cardsvc.residents.rules import Sex, check_name, mask_name, mask_ssn, parse_ssn
+
+
+@pytest.mark.parametrize(
+    ("text", "birth", "sex"),
+    [
+        ("11010519491231002X", date(1949, 12, 31), Sex.female),
+        ("11010519491231002x", date(1949, 12, 31), Sex.female),
+        ("320102199001010010", date(1990, 1, 1), Sex.male),
+    ],
+)
+def test_valid_social_security_numbers(text: str, birth: date, sex: Sex) -> None:
+    number = parse_ssn(text)
+    assert number.number == text.upper()
+    assert (number.birth_date, number.sex) == (birth, sex)
+
+
+@pytest.mark.parametrize(
+    "text", ["110105194912310021", "11010519491231002", "11010519491331002X", "1101051949123100AX"]
+)
+def test_invalid_social_security_numbers(text: str) -> None:
+    with pytest.raises(InvalidDataError) as caught:
+        parse_ssn(text)
+    assert caught.value.code == "invalid_social_security_number"
+    assert text not in caught.value.detail
+
+
+@pytest.mark.parametrize(
+    ("first8", "check"),
+    [("D2143569", "X"), ("00000000", "0"), ("12345678", "8"), ("A0000000", "3"), ("ZZZZZZZZ", "3")],
+)
+def test_card_check_character(first8: str, check: str) -> None:
+    # D2143569: 13·3+2·7+1·9+4·10+3·5+5·8+6·4+9·2 = 199, 199 mod 11 = 1 → 10 → X
+    assert card_check_character(first8) == check
+    assert normalise_card_number((first8 + check).lower()) == first8 + check
+
+
+def test_card_number_with_wrong_check_is_refused() -> None:
+    with pytest.raises(InvalidDataError):
+        normalise_card_number("D21435691")
+
+
+def test_card_identification_code_shape() -> None:
+    good = "320100D1560000051A2B3C4DF591858C"
+    assert normalise_card_identification_code(good.lower()) == good
+    with pytest.raises(InvalidDataError):
+        normalise_card_identification_code("320100D1560000061A2B3C4DF591858C")
+
+
+@pytest.mark.parametrize(
+    ("name", "ok"),
+    [("张三", True), ("欧阳娜娜", True), ("李𠀾", False), ("", False), ("王\u200b五", False)],
+)
+def test_names_must_encode_in_gbk(name: str, ok: bool) -> None:
+    if ok:
+        assert check_name(name) == name
+    else:
+        with pytest.raises(InvalidDataError):
+            check_name(name)
+
+
+def test_masking() -> None:
+    assert mask_ssn("32010219900101002X") == "3201**********002X"
+    assert mask_name("张三") == "张*"
+    assert mask_name("欧阳娜娜") == "欧***"
+
+
+@pytest.mark.parametrize(
+    ("kind", "base", "name"),
+    [
+        (Kind.street, "玄武门", "玄武门街道人力资源和社会保障服务中心"),
+        (Kind.street, "玄武门街道", "玄武门街道人力资源和社会保障服务中心"),
+        (Kind.township, "汤山镇", "汤山镇人力资源和社会保障服务中心"),
+        (Kind.community, "虹桥", "虹桥社区人力资源和社会保障服务站"),
+        (Kind.village, "佘村", "佘村人力资源和社会保障服务站"),
+        (Kind.city, "南京市", "南京市"),
+    ],
+)
+def test_platform_names_follow_the_guidance(kind: Kind, base: str, name: str) -> None:
+    assert platform_name(kind, base) == name
+
+
+def test_township_must_say_town_or_township() -> None:
+    with pytest.raises(InvalidDataError):
+        platform_name(Kind.township, "汤山")
+
+
+@pytest.mark.parametrize(
+    ("level", "code", "parent", "ok"),
+    [
+        (Level.province, "320000", None, True),
+        (Level.province, "320100", None, False),
+        (Level.city, "320100", "320000", True),
+        (Level.city, "330100", "320000", False),
+        (Level.county, "320102", "320100", True),
+        (Level.county, "320202", "320100", False),
+        (Level.street, "320102", "320102", True),
+        (Level.street, "320104", "320102", False),
+        (Level.county, "32010A", "320100", False),
+    ],
+)
+def test_region_codes(level: Level, code: str, parent: str | None, ok: bool) -> None:
+    if ok:
+        check_region_code(level, code, parent)
+    else:
+        with pytest.raises(InvalidDataError):
+            check_region_code(level, code, parent)
+
+
+def test_unified_codes() -> None:
+    assert unified_code(Level.county, "320102", "320100", 0) == "320102"
+    assert unified_code(Level.street, "320102", "320102", 7) == "320102007"
+    assert unified_code(Level.community, "320102", "320102007", 12) == "320102007012"
+    with pytest.raises(InvalidDataError):
+        unified_code(Level.community, "320102", "320102007", 1000)
+
+
+@pytest.mark.parametrize("state", list(CardState))
+@pytest.mark.parametrize("event", list(CardEvent))
+def test_every_state_event_pair_is_either_in_the_table_or_refused(
+    state: CardState, event: CardEvent
+) -> None:
+    if (state, event) in TRANSITIONS:
+        assert next_state(state, event) is TRANSITIONS[(state, event)]
+    else:
+        with pytest.raises(TransitionRefusedError) as caught:
+            next_state(state, event)
+        assert caught.value.code == f"refused_{event.value}"
+
+
+@pytest.mark.parametrize(
+    ("path", "end"),
+    [
+        ([CardEvent.issue, CardEvent.activate], CardState.normal),
+        ([CardEvent.report_temporary_loss, CardEvent.lapse_temporary_loss], CardState.normal),
+        ([CardEvent.report_temporary_loss, CardEvent.report_loss], CardState.lost),
+        ([CardEvent.report_loss, CardEvent.lift_loss], CardState.normal),
+        ([CardEvent.lock, CardEvent.unlock], CardState.normal),
+        ([CardEvent.report_loss, CardEvent.supersede], CardState.superseded),
+        ([CardEvent.lock, CardEvent.cancel], CardState.cancelled),
+    ],
+)
+def test_lifecycle_paths(path: list[CardEvent], end: CardState) -> None:
+    state = CardState.in_production if path[0] is CardEvent.issue else CardState.normal
+    for event in path:
+        state = next_state(state, event)
+    assert state is end
+
+
+def test_final_states_accept_nothing() -> None:
+    for state in (CardState.superseded, CardState.cancelled):
+        assert not any(key[0] is state for key in TRANSITIONS)
+
+
+def test_temporary_loss_lapse_and_renewal_window() -> None:
+    reported = datetime(2025, 1, 1, tzinfo=UTC)
+    period = timedelta(days=5)
+    lapsed = temporary_loss_lapsed
+    assert not lapsed(CardState.temporarily_lost, reported, reported + timedelta(days=4), period)
+    assert lapsed(CardState.temporarily_lost, reported, reported + period, period)
+    assert not lapsed(CardState.lost, reported, reported + period, period)
+    assert renewable(CardState.normal, date(2025, 3, 1), date(2025, 1, 1))
+    assert not renewable(CardState.normal, date(2026, 3, 1), date(2025, 1, 1))
+    assert not renewable(CardState.lost, date(2025, 3, 1), date(2025, 1, 1))
+
+
+def test_tokens_round_trip_and_refuse_forgery_and_expiry() -> None:
+    now = datetime(2025, 1, 1, tzinfo=UTC)
+    claims = TokenClaims(clerk_id=7, window_id=3, expires_at=int(now.timestamp()) + 60)
+    token = issue_token(b"k", claims)
+    assert read_token(b"k", token, now) == claims
+    for bad in (token[:-2] + "AA", "garbage", token.replace(".", "")):
+        with pytest.raises(NotAuthenticatedError):
+            read_token(b"k", bad, now)
+    with pytest.raises(NotAuthenticatedError):
+        read_token(b"other", token, now)
+    with pytest.raises(NotAuthenticatedError):
+        read_token(b"k", token, now + timedelta(seconds=60))
+
+
+def _row(seq: int, previous: str, payload: str = "{}") -> ChainedRow:
+    return ChainedRow(
+        seq,
+        datetime(2025, 1, 1, tzinfo=UTC),
+        1,
+        1,
+        "read",
+        "窗口",
+        "resident",
+        "1",
+        payload,
+        previous,
+    )
+
+
+def test_chain_verification_finds_edits_gaps_and_relinks() -> None:
+    first = _row(1, GENESIS_HASH)
+    second = _row(2, row_hash(first))
+    third = _row(3, row_hash(second))
+    chain = [(first, row_hash(first)), (second, row_hash(second)), (third, row_hash(third))]
+    assert list(verify(chain)) == []
+    edited = [chain[0], (_row(2, row_hash(first), '{"x":1}'), row_hash(second)), chain[2]]
+    assert [(b.seq, b.reason) for b in verify(edited)] == [(2, "edited")]
+    assert [(b.seq, b.reason) for b in verify([chain[0], chain[2]])] == [
+        (3, "gap"),
+        (3, "unlinked"),
+    ]
