@@ -1,12 +1,21 @@
-"""``sscard-read``: read a social security card and print what it holds."""
+"""``sscard-read``: list readers, read a social security card, trace its APDUs, diagnose PC/SC.
+
+sscard-read list                                   readers pcscd sees
+sscard-read read --reader NAME [--format pipe|json]  read the card in a PC/SC reader
+sscard-read read --card-file FILE                  read a soft card file (no reader)
+sscard-read trace --reader NAME | --card-file FILE   the read's APDUs, PIN and personal data masked
+sscard-read doctor                                 is pcscd reachable, readers, access, drivers
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import sys
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -16,23 +25,42 @@ from readers.card.models import CardHolder, CardInfo
 from readers.card.pipe import basic_card_record
 from readers.card.regions import describe_region
 from readers.card.session import SocialSecurityCardSession
-from readers.connection import ReaderBackend, ReaderError
+from readers.connection import CardConnection, ReaderBackend, ReaderError
 from readers.iso7816.atr import parse_atr
 from readers.iso7816.errors import Iso7816Error
+from readers.iso7816.processors import Transmitter
+from readers.trace import TracingTransmitter
 
 SOFT_CARD_BACKEND = "soft-card-file"
+PCSC_BACKEND = "pcsc"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sscard-read", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="sscard-read",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("list", help="list the PC/SC readers")
     read = commands.add_parser("read", help="read one card and print it")
-    source = read.add_mutually_exclusive_group(required=True)
-    source.add_argument("--card-file", type=Path, help="a soft card file (sscard-sim card create)")
+    _source_options(read)
     read.add_argument("--format", choices=("pipe", "json"), default="pipe")
     read.add_argument("--pin", help="verify this PIN before reading")
     read.add_argument("--photo-out", type=Path, help="write the holder's photo (JPEG) here")
+    trace = commands.add_parser(
+        "trace", help="read one card and print its APDUs (PIN and personal data masked)"
+    )
+    _source_options(trace)
+    trace.add_argument("--pin", help="verify this PIN first (it is masked in the trace)")
+    commands.add_parser("doctor", help="check pcscd, readers, access rights and drivers")
     return parser
+
+
+def _source_options(parser: argparse.ArgumentParser) -> None:
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--reader", help="a PC/SC reader name (see `sscard-read list`)")
+    source.add_argument("--card-file", type=Path, help="a soft card file (sscard-sim card create)")
 
 
 def _card_json(
@@ -69,25 +97,46 @@ def _card_json(
     return out
 
 
-def _read(backend: ReaderBackend, args: argparse.Namespace) -> str:
-    readers = backend.list_readers()
-    if not readers:
-        raise ReaderError("no reader found")
-    with backend.connect(readers[0]) as connection:
-        session = SocialSecurityCardSession(connection)
-        if args.pin:
-            session.verify_pin(args.pin)
-        card = session.read_card_info()
-        holder: CardHolder | None = None
-        try:
-            holder = session.read_holder()
-        except SecurityStatusNotSatisfied:
-            print(
-                "sscard-read: the card withholds holder data until read authentication; "
-                "holder fields are left empty",
-                file=sys.stderr,
-            )
-        photo = session.read_photo()
+def _open_source(args: argparse.Namespace) -> tuple[ReaderBackend, str]:
+    """The backend and reader that ``--reader`` or ``--card-file`` name."""
+    if args.card_file is not None:
+        backend = open_backend(SOFT_CARD_BACKEND, card_file=args.card_file)
+        readers = backend.list_readers()
+        if not readers:
+            raise ReaderError("no reader found")
+        return backend, readers[0]
+    return open_backend(PCSC_BACKEND), args.reader
+
+
+def _atomically(connection: CardConnection) -> AbstractContextManager[object]:
+    """The connection's transaction when it has one (PC/SC), so no one interleaves."""
+    transaction = getattr(connection, "transaction", None)
+    return transaction() if callable(transaction) else contextlib.nullcontext()
+
+
+def _read_card(
+    transmitter: Transmitter, pin: str | None
+) -> tuple[CardInfo, CardHolder | None, bytes]:
+    session = SocialSecurityCardSession(transmitter)
+    if pin:
+        session.verify_pin(pin)
+    card = session.read_card_info()
+    holder: CardHolder | None = None
+    try:
+        holder = session.read_holder()
+    except SecurityStatusNotSatisfied:
+        print(
+            "sscard-read: the card withholds holder data until read authentication; "
+            "holder fields are left empty",
+            file=sys.stderr,
+        )
+    return card, holder, session.read_photo()
+
+
+def _read(args: argparse.Namespace) -> str:
+    backend, reader = _open_source(args)
+    with backend.connect(reader) as connection, _atomically(connection):
+        card, holder, photo = _read_card(connection, args.pin)
         atr = connection.atr
     if args.photo_out:
         args.photo_out.write_bytes(photo)
@@ -96,15 +145,66 @@ def _read(backend: ReaderBackend, args: argparse.Namespace) -> str:
     return basic_card_record(card, holder, parse_atr(atr).historical_bytes).to_pipe()
 
 
+def _trace(args: argparse.Namespace) -> str:
+    backend, reader = _open_source(args)
+    lines: list[str] = []
+
+    def emit(line: str) -> None:
+        lines.append(line)
+        print(line)
+
+    with backend.connect(reader) as connection, _atomically(connection):
+        emit(f"# {reader}: ATR {connection.atr.hex(' ').upper()}, {connection.protocol}")
+        _read_card(TracingTransmitter(connection, emit), args.pin)
+    commands = sum(1 for line in lines if line.startswith(">"))
+    return f"# {commands} APDUs"
+
+
+def _list() -> str:
+    readers = open_backend(PCSC_BACKEND).list_readers()
+    return "\n".join(readers) if readers else "# no reader"
+
+
+def _doctor() -> int:
+    # Imported here: the other commands work without the [pcsc] extra (pyscard).
+    from readers.pcsc import doctor
+    from readers.pcsc.api import PyscardApi
+
+    api = PyscardApi()
+    service, readers = doctor.check_service(api)
+    findings = [doctor.check_socket(), service]
+    if service.ok:
+        findings.append(doctor.check_readers(api, readers))
+    findings.append(doctor.check_drivers())
+    for finding in findings:
+        print(f"{'ok  ' if finding.ok else 'FAIL'} {finding.check}: {finding.detail}")
+        if finding.hint:
+            print(f"     hint: {finding.hint}")
+    return 0 if all(finding.ok for finding in findings) else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        backend = open_backend(SOFT_CARD_BACKEND, card_file=args.card_file)
-        print(_read(backend, args))
+        if args.command == "doctor":
+            return _doctor()
+        if args.command == "list":
+            print(_list())
+        elif args.command == "trace":
+            print(_trace(args))
+        else:
+            print(_read(args))
     except SocialSecurityCardError as exc:
         print(f"sscard-read: error {exc.code}: {exc}", file=sys.stderr)
         return 2
-    except (ReaderError, Iso7816Error, BackendNotAvailableError, OSError, ValueError) as exc:
+    except (
+        ReaderError,
+        Iso7816Error,
+        BackendNotAvailableError,
+        ImportError,
+        OSError,
+        ValueError,
+    ) as exc:
         print(f"sscard-read: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -2,6 +2,7 @@
 
 sscard-sim card create --out FILE [--generation 3.00] [--t0|--t1] [holder options]
 sscard-sim population N --out DIR [--seed S] [--generation G ...]
+sscard-sim vpcd [--card FILE] [--slot 0|1] [--control PATH]   (runs until stopped)
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import secrets
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -25,6 +28,8 @@ from simulators.card.personalisation import GENERATIONS, CardPersonalisation, Ge
 from simulators.card.ssc import SoftSocialSecurityCard
 from simulators.card.state import save_card
 from simulators.population import generate_population, make_personalisation
+from simulators.vpcd import READER_NAMES, VpcdSlot
+from simulators.vpcd_control import ControlPanel, serve_control_socket
 
 
 class UsageError(ValueError):
@@ -70,7 +75,39 @@ def _parser() -> argparse.ArgumentParser:
     population.add_argument("count", type=int, metavar="N")
     population.add_argument("--out", type=Path, required=True, help="directory to write into")
     _card_options(population, many=True)
+
+    vpcd = commands.add_parser(
+        "vpcd",
+        help="put a soft card into the running pcscd (vsmartcard's vpcd driver)",
+        description=VPCD_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    vpcd.add_argument("--card", type=Path, help="soft card file to insert at start")
+    vpcd.add_argument(
+        "--slot",
+        type=int,
+        choices=(0, 1),
+        default=0,
+        help=f"0: {READER_NAMES[0]!r} (port 35963), 1: {READER_NAMES[1]!r} (port 35964)",
+    )
+    vpcd.add_argument("--control", type=Path, help="also take commands on this Unix socket")
     return parser
+
+
+VPCD_HELP = """\
+Relays a soft card to pcscd's vpcd driver until stopped (Ctrl-C, SIGTERM or `quit`).
+pcscd must be running with Debian's vsmartcard-vpcd installed; the card appears in
+reader "Virtual PCD 00 00" (--slot 0) or "Virtual PCD 00 01" (--slot 1).
+
+Commands, one per line on standard input or, with --control PATH, one per connection
+to that Unix socket (e.g. `echo "swap other.json" | socat - UNIX-CONNECT:PATH`):
+  insert FILE   put the soft card saved in FILE into the (empty) reader
+  remove        take the card out
+  swap FILE     take the card out and insert the one in FILE
+  status        what is in the reader
+  quit          stop
+Each command is answered with one line starting "ok" or "error".
+"""
 
 
 def _card_options(parser: argparse.ArgumentParser, *, many: bool = False) -> None:
@@ -187,9 +224,39 @@ def _population(args: argparse.Namespace) -> str:
     return f"wrote {args.count} cards to {args.out}"
 
 
+def _read_commands(panel: ControlPanel) -> None:
+    for line in sys.stdin:
+        print(panel.handle(line), flush=True)
+        if panel.stop.is_set():
+            return
+
+
+def _vpcd(args: argparse.Namespace) -> int:
+    slot = VpcdSlot(args.slot)
+    panel = ControlPanel(slot)
+    if args.card:
+        panel.insert_file(args.card)
+    if args.control:
+        serve_control_socket(args.control, panel)
+    threading.Thread(target=_read_commands, args=(panel,), daemon=True).start()
+    signal.signal(signal.SIGTERM, lambda *_: panel.stop.set())
+    print(f"sscard-sim: relaying {slot.reader} (port {slot.port}); Ctrl-C stops", file=sys.stderr)
+    if args.card and not slot.wait_connected(2.0):
+        print(f"sscard-sim: waiting for pcscd on port {slot.port}", file=sys.stderr)
+    try:
+        panel.stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        slot.close()
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if args.command == "vpcd":
+            return _vpcd(args)
         message = _create(args) if args.command == "card" else _population(args)
     except (UsageError, InvalidNumberError, ValueError, OSError) as exc:
         print(f"sscard-sim: {exc}", file=sys.stderr)

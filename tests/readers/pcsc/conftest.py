@@ -1,0 +1,89 @@
+"""The real PC/SC path: pcscd (started if needed) and soft cards relayed over vpcd."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from readers.pcsc import PcscBackend, codes
+from readers.pcsc.api import PyscardApi
+from simulators.card.os import CardOS
+from simulators.card.ssc import SoftSocialSecurityCard
+from simulators.pcscd import PcscdUnavailableError, claim_pcscd, ensure_pcscd
+from simulators.population import generate_population, make_personalisation
+from simulators.vpcd import VpcdSlot
+
+SETTLE_MS = 5000  # a safety net against hangs, not a timing assertion
+
+
+@pytest.fixture(scope="session")
+def pcscd() -> int:
+    """pcscd's pid, starting it if needed: skipped locally, failed under CI=true."""
+    try:
+        pid = ensure_pcscd()
+    except PcscdUnavailableError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true and pcscd is unavailable: {exc}")
+        pytest.skip(f"pcscd is unavailable: {exc}")
+    claim_pcscd()
+    return pid
+
+
+@pytest.fixture
+def slot(pcscd: int) -> Iterator[VpcdSlot]:
+    """vpcd slot 0 ("Virtual PCD 00 00"), emptied after the test."""
+    relay = VpcdSlot(0)
+    yield relay
+    relay.close()
+
+
+@pytest.fixture
+def backend(pcscd: int) -> PcscBackend:
+    return PcscBackend()
+
+
+def _resident_card(seed: int) -> SoftSocialSecurityCard:
+    resident = generate_population(1, seed=seed, generations=("2.00",))[0]
+    return SoftSocialSecurityCard.personalised(make_personalisation(resident))
+
+
+@pytest.fixture
+def make_card() -> Callable[[int], SoftSocialSecurityCard]:
+    """``make_card(seed)``: a soft 2.00 T=0 card of synthetic resident ``seed``."""
+    return _resident_card
+
+
+def _wait_for_card(reader: str, *, present: bool) -> int:
+    """Block until pcscd shows ``reader`` with (or without) a card; its event state."""
+    api = PyscardApi()
+    code, context = api.establish_context()
+    assert code == codes.SUCCESS, codes.code_name(code)
+    try:
+        state = codes.STATE_UNAWARE
+        while True:
+            code, states = api.get_status_change(context, SETTLE_MS, [(reader, state)])
+            assert code == codes.SUCCESS, codes.code_name(code)
+            state = states[0].event_state & ~codes.STATE_CHANGED
+            if bool(state & codes.STATE_PRESENT) == present:
+                return state
+    finally:
+        api.release_context(context)
+
+
+@pytest.fixture
+def insert(slot: VpcdSlot) -> Callable[[CardOS], int]:
+    """``insert(card)``: put a card in slot 0, wait until pcscd shows it; its event counter."""
+
+    def put(card: CardOS) -> int:
+        slot.insert(card)
+        return codes.event_counter(_wait_for_card(slot.reader, present=True))
+
+    return put
+
+
+@pytest.fixture
+def wait_for_card() -> Callable[..., int]:
+    """``wait_for_card(reader, present=True)``: pcscd's event state once it shows that."""
+    return _wait_for_card
