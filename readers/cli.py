@@ -2,6 +2,7 @@
 
 sscard-read list                                   readers pcscd sees
 sscard-read read --reader NAME [--format pipe|json]  read the card in a PC/SC reader
+sscard-read read --serial PORT                     read the card in a serial window reader
 sscard-read read --card-file FILE                  read a soft card file (no reader)
 sscard-read trace --reader NAME | --card-file FILE   the read's APDUs, PIN and personal data masked
 sscard-read doctor                                 is pcscd reachable, readers, access, drivers
@@ -33,6 +34,7 @@ from readers.trace import TracingTransmitter
 
 SOFT_CARD_BACKEND = "soft-card-file"
 PCSC_BACKEND = "pcsc"
+SERIAL_BACKEND = "serial"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
 def _source_options(parser: argparse.ArgumentParser) -> None:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--reader", help="a PC/SC reader name (see `sscard-read list`)")
+    source.add_argument(
+        "--serial", metavar="PORT", help="a serial window reader: /dev/ttyUSB0, a pty, sim://…"
+    )
     source.add_argument("--card-file", type=Path, help="a soft card file (sscard-sim card create)")
 
 
@@ -98,14 +103,17 @@ def _card_json(
 
 
 def _open_source(args: argparse.Namespace) -> tuple[ReaderBackend, str]:
-    """The backend and reader that ``--reader`` or ``--card-file`` name."""
-    if args.card_file is not None:
+    """The backend and reader that ``--reader``, ``--serial`` or ``--card-file`` name."""
+    if args.reader is not None:
+        return open_backend(PCSC_BACKEND), args.reader
+    if args.serial is not None:
+        backend = open_backend(SERIAL_BACKEND, url=args.serial)
+    else:
         backend = open_backend(SOFT_CARD_BACKEND, card_file=args.card_file)
-        readers = backend.list_readers()
-        if not readers:
-            raise ReaderError("no reader found")
-        return backend, readers[0]
-    return open_backend(PCSC_BACKEND), args.reader
+    readers = backend.list_readers()
+    if not readers:
+        raise ReaderError("no reader found")
+    return backend, readers[0]
 
 
 def _atomically(connection: CardConnection) -> AbstractContextManager[object]:

@@ -3,6 +3,7 @@
 sscard-sim card create --out FILE [--generation 3.00] [--t0|--t1] [holder options]
 sscard-sim population N --out DIR [--seed S] [--generation G ...]
 sscard-sim vpcd [--card FILE] [--slot 0|1] [--control PATH]   (runs until stopped)
+sscard-sim serial [--card FILE]                                (runs until stopped)
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from simulators.card.personalisation import GENERATIONS, CardPersonalisation, Ge
 from simulators.card.ssc import SoftSocialSecurityCard
 from simulators.card.state import save_card
 from simulators.population import generate_population, make_personalisation
+from simulators.serial.serve import serve_serial
 from simulators.vpcd import READER_NAMES, VpcdSlot
 from simulators.vpcd_control import ControlPanel, serve_control_socket
 
@@ -91,6 +93,14 @@ def _parser() -> argparse.ArgumentParser:
         help=f"0: {READER_NAMES[0]!r} (port 35963), 1: {READER_NAMES[1]!r} (port 35964)",
     )
     vpcd.add_argument("--control", type=Path, help="also take commands on this Unix socket")
+
+    serial = commands.add_parser(
+        "serial",
+        help="a simulated serial window reader on a pty",
+        description=SERIAL_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serial.add_argument("--card", type=Path, help="soft card file to insert at start")
     return parser
 
 
@@ -107,6 +117,17 @@ to that Unix socket (e.g. `echo "swap other.json" | socat - UNIX-CONNECT:PATH`):
   status        what is in the reader
   quit          stop
 Each command is answered with one line starting "ok" or "error".
+"""
+
+SERIAL_HELP = """\
+Serves the project's serial reader protocol (docs/serial-reader-protocol.md) on a new
+pty until stopped, and prints the pty's path: open it as a serial port, e.g.
+`sscard-read` through the serial backend or `SerialReaderBackend(PATH)`.
+
+Commands, one per line on standard input:
+  insert FILE   put the soft card saved in FILE into the reader
+  remove        take the card out
+  quit          stop
 """
 
 
@@ -257,6 +278,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "vpcd":
             return _vpcd(args)
+        if args.command == "serial":
+            return serve_serial(args.card)
         message = _create(args) if args.command == "card" else _population(args)
     except (UsageError, InvalidNumberError, ValueError, OSError) as exc:
         print(f"sscard-sim: {exc}", file=sys.stderr)
