@@ -4,6 +4,7 @@ sscard-read list                                   readers pcscd sees
 sscard-read read --reader NAME [--format pipe|json]  read the card in a PC/SC reader
 sscard-read read --serial PORT                     read the card in a serial window reader
 sscard-read read --card-file FILE                  read a soft card file (no reader)
+    [--psam-reader NAME | --psam-file FILE]        check the card is genuine with a PSAM
 sscard-read trace --reader NAME | --card-file FILE   the read's APDUs, PIN and personal data masked
 sscard-read doctor                                 is pcscd reachable, readers, access, drivers
 """
@@ -21,18 +22,21 @@ from pathlib import Path
 from typing import Any
 
 from readers.backends import BackendNotAvailableError, open_backend
-from readers.card.errors import SecurityStatusNotSatisfied, SocialSecurityCardError
+from readers.card.errors import PsamError, SocialSecurityCardError
+from readers.card.identify import Identification, identify
 from readers.card.models import CardHolder, CardInfo
 from readers.card.pipe import basic_card_record
+from readers.card.psam import PsamAuthenticator
 from readers.card.regions import describe_region
 from readers.card.session import SocialSecurityCardSession
-from readers.connection import CardConnection, ReaderBackend, ReaderError
+from readers.connection import CardConnection, NoCardError, ReaderBackend, ReaderError
 from readers.iso7816.atr import parse_atr
 from readers.iso7816.errors import Iso7816Error
 from readers.iso7816.processors import Transmitter
 from readers.trace import TracingTransmitter
 
 SOFT_CARD_BACKEND = "soft-card-file"
+SOFT_PSAM_BACKEND = "soft-psam-file"
 PCSC_BACKEND = "pcsc"
 SERIAL_BACKEND = "serial"
 
@@ -47,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("list", help="list the PC/SC readers")
     read = commands.add_parser("read", help="read one card and print it")
     _source_options(read)
+    _psam_options(read)
     read.add_argument("--format", choices=("pipe", "json"), default="pipe")
     read.add_argument("--pin", help="verify this PIN before reading")
     read.add_argument("--photo-out", type=Path, help="write the holder's photo (JPEG) here")
@@ -54,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
         "trace", help="read one card and print its APDUs (PIN and personal data masked)"
     )
     _source_options(trace)
+    _psam_options(trace)
     trace.add_argument("--pin", help="verify this PIN first (it is masked in the trace)")
     commands.add_parser("doctor", help="check pcscd, readers, access rights and drivers")
     return parser
@@ -66,6 +72,30 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
         "--serial", metavar="PORT", help="a serial window reader: /dev/ttyUSB0, a pty, sim://…"
     )
     source.add_argument("--card-file", type=Path, help="a soft card file (sscard-sim card create)")
+
+
+def _psam_options(parser: argparse.ArgumentParser) -> None:
+    psam = parser.add_mutually_exclusive_group()
+    psam.add_argument("--psam-reader", help="PC/SC reader holding the PSAM (genuine-card check)")
+    psam.add_argument("--psam-file", type=Path, help="a soft PSAM file (sscard-sim psam create)")
+
+
+def _open_psam(
+    args: argparse.Namespace, stack: contextlib.ExitStack[bool | None]
+) -> PsamAuthenticator | None:
+    """The PSAM that ``--psam-reader`` or ``--psam-file`` names, or None without one."""
+    if args.psam_file is not None:
+        backend = open_backend(SOFT_PSAM_BACKEND, psam_file=args.psam_file)
+        reader = backend.list_readers()[0]
+    elif args.psam_reader is not None:
+        backend, reader = open_backend(PCSC_BACKEND), args.psam_reader
+    else:
+        return None
+    try:
+        connection = stack.enter_context(backend.connect(reader))
+    except NoCardError:
+        raise PsamError(f"no PSAM in reader {reader!r}") from None
+    return PsamAuthenticator(connection)
 
 
 def _card_json(
@@ -123,34 +153,45 @@ def _atomically(connection: CardConnection) -> AbstractContextManager[object]:
 
 
 def _read_card(
-    transmitter: Transmitter, pin: str | None
-) -> tuple[CardInfo, CardHolder | None, bytes]:
-    session = SocialSecurityCardSession(transmitter)
+    transmitter: Transmitter, pin: str | None, authenticator: PsamAuthenticator | None
+) -> Identification:
+    session = SocialSecurityCardSession(transmitter, authenticator)
     if pin:
         session.verify_pin(pin)
-    card = session.read_card_info()
-    holder: CardHolder | None = None
-    try:
-        holder = session.read_holder()
-    except SecurityStatusNotSatisfied:
+    result = identify(session)
+    if not result.genuine:
+        print(f"sscard-read: WARNING: {result.genuineness}", file=sys.stderr)
+    if result.holder is None:
         print(
-            "sscard-read: the card withholds holder data until read authentication; "
-            "holder fields are left empty",
+            "sscard-read: the card withholds holder data until read authentication "
+            "(give --psam-reader or --psam-file); holder fields are left empty",
             file=sys.stderr,
         )
-    return card, holder, session.read_photo()
+    return result
 
 
 def _read(args: argparse.Namespace) -> str:
     backend, reader = _open_source(args)
-    with backend.connect(reader) as connection, _atomically(connection):
-        card, holder, photo = _read_card(connection, args.pin)
+    with contextlib.ExitStack() as stack:
+        authenticator = _open_psam(args, stack)
+        connection = stack.enter_context(backend.connect(reader))
+        stack.enter_context(_atomically(connection))
+        result = _read_card(connection, args.pin, authenticator)
         atr = connection.atr
     if args.photo_out:
-        args.photo_out.write_bytes(photo)
+        args.photo_out.write_bytes(result.photo)
     if args.format == "json":
-        return json.dumps(_card_json(card, holder, photo, atr), ensure_ascii=False, indent=2)
-    return basic_card_record(card, holder, parse_atr(atr).historical_bytes).to_pipe()
+        out = _card_json(result.card, result.holder, result.photo, atr)
+        out["genuine"] = {
+            "checked": result.genuine,
+            "by": result.checked_by,
+            "note": result.genuineness,
+        }
+        return json.dumps(out, ensure_ascii=False, indent=2)
+    terminal = authenticator.terminal_number if authenticator else ""
+    historical = parse_atr(atr).historical_bytes
+    record = basic_card_record(result.card, result.holder, historical, terminal_number=terminal)
+    return record.to_pipe()
 
 
 def _trace(args: argparse.Namespace) -> str:
@@ -161,9 +202,12 @@ def _trace(args: argparse.Namespace) -> str:
         lines.append(line)
         print(line)
 
-    with backend.connect(reader) as connection, _atomically(connection):
+    with contextlib.ExitStack() as stack:
+        authenticator = _open_psam(args, stack)
+        connection = stack.enter_context(backend.connect(reader))
+        stack.enter_context(_atomically(connection))
         emit(f"# {reader}: ATR {connection.atr.hex(' ').upper()}, {connection.protocol}")
-        _read_card(TracingTransmitter(connection, emit), args.pin)
+        _read_card(TracingTransmitter(connection, emit), args.pin, authenticator)
     commands = sum(1 for line in lines if line.startswith(">"))
     return f"# {commands} APDUs"
 

@@ -1,6 +1,10 @@
 """``sscard-sim``: make soft social security cards of synthetic residents.
 
 sscard-sim card create --out FILE [--generation 3.00] [--t0|--t1] [holder options]
+    [--keys STORE --passphrase-file F --transport-key-file F]   a genuine card (card keys)
+sscard-sim province create --out DIR [--code 320000]   a synthetic province's key store
+sscard-sim psam create --out FILE --terminal 320100000001 --transport-key-file F
+    (--keys STORE --passphrase-file F | --export PSAM_KEYS.json) [--t0|--t1]
 sscard-sim population N --out DIR [--seed S] [--generation G ...]
 sscard-sim vpcd [--card FILE] [--slot 0|1] [--control PATH]   (runs until stopped)
 sscard-sim serial [--card FILE]                                (runs until stopped)
@@ -18,6 +22,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from keys.errors import KeyStoreError
 from readers.card.numbers import (
     InvalidNumberError,
     build_card_identification_code,
@@ -29,6 +34,13 @@ from simulators.card.personalisation import GENERATIONS, CardPersonalisation, Ge
 from simulators.card.ssc import SoftSocialSecurityCard
 from simulators.card.state import save_card
 from simulators.population import generate_population, make_personalisation
+from simulators.provisioning import (
+    card_factory,
+    psam_from_export,
+    psam_from_store,
+    write_synthetic_province,
+)
+from simulators.psam_state import save_psam
 from simulators.serial.serve import serve_serial
 from simulators.vpcd import READER_NAMES, VpcdSlot
 from simulators.vpcd_control import ControlPanel, serve_control_socket
@@ -72,6 +84,37 @@ def _parser() -> argparse.ArgumentParser:
     holder.add_argument("--issue-date", type=_date, help="YYYY-MM-DD; expiry is 10 years on")
     holder.add_argument("--pin", help="initial PIN, 6 digits by default 123456")
     holder.add_argument("--photo", type=Path, help="a JPEG of at most 16 KiB")
+    keyed = create.add_argument_group(
+        "card keys", "load card keys from an issuer's key store (a genuine card)"
+    )
+    keyed.add_argument("--keys", type=Path, help="the issuer's software key store")
+    keyed.add_argument("--passphrase-file", type=Path, help="the store's passphrase")
+    keyed.add_argument("--transport-key-file", type=Path, help="the factory transport key")
+
+    province = commands.add_parser("province", help="synthetic provinces' keys").add_subparsers(
+        dest="province_command", required=True
+    )
+    province_create = province.add_parser(
+        "create", help="a key store of random masters, its passphrase and transport key files"
+    )
+    province_create.add_argument("--out", type=Path, required=True, help="directory to write")
+    province_create.add_argument("--code", default="320000", help="6-digit province code")
+
+    psam = commands.add_parser("psam", help="soft PSAMs").add_subparsers(
+        dest="psam_command", required=True
+    )
+    psam_create = psam.add_parser("create", help="write one soft PSAM file (JSON)")
+    psam_create.add_argument("--out", type=Path, required=True, help="the PSAM file to write")
+    psam_create.add_argument("--force", action="store_true", help="overwrite an existing file")
+    psam_create.add_argument(
+        "--terminal", required=True, help="12-digit terminal number: region code + sequence"
+    )
+    psam_create.add_argument("--transport-key-file", type=Path, required=True)
+    source = psam_create.add_mutually_exclusive_group(required=True)
+    source.add_argument("--keys", type=Path, help="the issuer's software key store")
+    source.add_argument("--export", type=Path, help="an `sscard-keys export-psam` file")
+    psam_create.add_argument("--passphrase-file", type=Path, help="with --keys")
+    _protocol_options(psam_create)
 
     population = commands.add_parser("population", help="write N soft card files")
     population.add_argument("count", type=int, metavar="N")
@@ -138,6 +181,11 @@ def _card_options(parser: argparse.ArgumentParser, *, many: bool = False) -> Non
         action="append" if many else "store",
         help="card generation" + (" (repeat for a mix; default all)" if many else ", default 3.00"),
     )
+    _protocol_options(parser)
+    parser.add_argument("--seed", type=int, help="synthetic resident seed (default random)")
+
+
+def _protocol_options(parser: argparse.ArgumentParser) -> None:
     protocol = parser.add_mutually_exclusive_group()
     protocol.add_argument(
         "--t0",
@@ -153,7 +201,6 @@ def _card_options(parser: argparse.ArgumentParser, *, many: bool = False) -> Non
         const="T1",
         help="T=1 / contactless personality",
     )
-    parser.add_argument("--seed", type=int, help="synthetic resident seed (default random)")
     parser.set_defaults(protocol="T0")
 
 
@@ -219,10 +266,40 @@ def _create(args: argparse.Namespace) -> str:
     generation: Generation = args.generation or "3.00"
     resident = generate_population(1, seed=_seed(args), generations=(generation,))[0]
     personalisation = _overrides(args, make_personalisation(resident))
-    card = SoftSocialSecurityCard.personalised(personalisation, protocol=args.protocol)
+    if args.keys:
+        if not (args.passphrase_file and args.transport_key_file):
+            raise UsageError("--keys needs --passphrase-file and --transport-key-file")
+        with card_factory(args.keys, args.passphrase_file, args.transport_key_file) as factory:
+            card = factory.personalised_card(personalisation, protocol=args.protocol)
+    else:
+        card = SoftSocialSecurityCard.personalised(personalisation, protocol=args.protocol)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     save_card(card, args.out)
-    return f"wrote {args.out}: generation {generation}, {args.protocol}"
+    keys = "with card keys (genuine)" if args.keys else "without card keys"
+    return f"wrote {args.out}: generation {generation}, {args.protocol}, {keys}"
+
+
+def _province(args: argparse.Namespace) -> str:
+    files = write_synthetic_province(args.out, args.code)
+    return (
+        f"wrote {files.store} (passphrase in {files.passphrase_file}, "
+        f"factory transport key in {files.transport_key_file})"
+    )
+
+
+def _psam(args: argparse.Namespace) -> str:
+    if args.out.exists() and not args.force:
+        raise UsageError(f"{args.out} exists; use --force to overwrite it")
+    if args.keys:
+        if not args.passphrase_file:
+            raise UsageError("--keys needs --passphrase-file")
+        psam = psam_from_store(
+            args.keys, args.passphrase_file, args.transport_key_file, args.terminal, args.protocol
+        )
+    else:
+        psam = psam_from_export(args.export, args.transport_key_file, args.terminal, args.protocol)
+    save_psam(psam, args.out)
+    return f"wrote {args.out}: PSAM for terminal {args.terminal}, {len(psam.memory.keys)} keys"
 
 
 def _population(args: argparse.Namespace) -> str:
@@ -280,8 +357,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _vpcd(args)
         if args.command == "serial":
             return serve_serial(args.card)
-        message = _create(args) if args.command == "card" else _population(args)
-    except (UsageError, InvalidNumberError, ValueError, OSError) as exc:
+        commands = {
+            "card": _create,
+            "population": _population,
+            "province": _province,
+            "psam": _psam,
+        }
+        message = commands[args.command](args)
+    except (UsageError, InvalidNumberError, ValueError, OSError, KeyError, KeyStoreError) as exc:
         print(f"sscard-sim: {exc}", file=sys.stderr)
         return 2
     print(message, file=sys.stderr)

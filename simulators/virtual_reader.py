@@ -41,6 +41,7 @@ from simulators.card.os import CardOS
 from simulators.card.state import load_card
 
 DEFAULT_READER = "Virtual Reader 0"
+PSAM_READER = "Virtual PSAM 0"
 # events() looks at its cancel event at least this often (seconds).
 CANCEL_POLL_SECONDS = 0.05
 
@@ -277,4 +278,16 @@ def backend_for_card_file(card_file: str | os.PathLike[str]) -> VirtualReaderBac
     """
     backend = VirtualReaderBackend((DEFAULT_READER,))
     backend.insert(DEFAULT_READER, load_card(card_file))
+    return backend
+
+
+def backend_for_psam_file(psam_file: str | os.PathLike[str]) -> VirtualReaderBackend:
+    """One virtual reader, ``PSAM_READER``, holding the soft PSAM saved in ``psam_file``.
+
+    This is the ``soft-psam-file`` reader backend that ``sscard-read --psam-file`` opens.
+    """
+    from simulators.psam_state import load_psam  # the PSAM is optional for card readers
+
+    backend = VirtualReaderBackend((PSAM_READER,))
+    backend.insert(PSAM_READER, load_psam(psam_file))
     return backend

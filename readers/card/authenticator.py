@@ -1,7 +1,7 @@
 """The seam through which a session reaches cryptography (profile §5).
 
-A PSAM in a second reader or the online key service implements it; ``readers`` never
-imports ``keys``.
+A PSAM in a second reader (``readers.card.psam.PsamAuthenticator``) or the online key
+service implements it; ``readers`` never imports ``keys``.
 """
 
 from __future__ import annotations
@@ -11,6 +11,10 @@ from enum import Enum
 from typing import Protocol
 
 from readers.card.models import Algorithm
+
+#: [profile] the city-level diversification factor ends with these two ASCII letters.
+CITY_FACTOR_SUFFIX = b"sx"
+FACTOR_LENGTH = 8
 
 
 class CardKey(Enum):
@@ -29,8 +33,30 @@ class CardKeyContext:
     region_code: str
     algorithm: Algorithm
 
+    @property
+    def card_factor(self) -> bytes:
+        """Card-level factor: the last 8 bytes of the card identification code."""
+        return self.card_identification_code[-FACTOR_LENGTH:]
+
+    @property
+    def city_factor(self) -> bytes:
+        """City-level factor: the 6-digit region code in ASCII followed by ``sx``."""
+        return self.region_code.encode("ascii") + CITY_FACTOR_SUFFIX
+
 
 class Authenticator(Protocol):
+    """Computes card cryptograms with the issuer's keys, which it never reveals."""
+
+    @property
+    def description(self) -> str:
+        """Who checks, for people: e.g. ``PSAM, terminal 320100000001``."""
+        ...
+
+    @property
+    def region_code(self) -> str | None:
+        """The region its keys serve (a PSAM's terminal region), when known."""
+        ...
+
     def cryptogram(
         self, card: CardKeyContext, key: CardKey, process_factor: bytes, original: bytes
     ) -> bytes:

@@ -6,6 +6,9 @@ SocialSecurityCardError (code)
 ├── WrongPin(tries_left)        -51
 ├── PinBlocked                  -52
 ├── CardNotGenuine              -21   internal authentication failed
+│   └── PsamDoesNotMatchCard    -21   … and the PSAM is of another province than the card
+├── KeyAuthenticationFailed     -sw   the card refused EXTERNAL AUTHENTICATE (63Cx, 6983)
+├── PsamError                 -2201   no usable PSAM (or -sw of a PSAM status word)
 ├── SecurityStatusNotSatisfied  -27010 (6982) the card withholds data until authenticated
 ├── CardDataError                -4   a record the card returned is not what the profile says
 └── CardCommandError(sw)        -sw   any other status word
@@ -47,7 +50,37 @@ class PinBlocked(SocialSecurityCardError):
 
 
 class CardNotGenuine(SocialSecurityCardError):
+    """The card did not prove it holds the issuer's keys: never show it as a resident's."""
+
     code = -21
+
+
+class PsamDoesNotMatchCard(CardNotGenuine):
+    """Internal authentication failed with a PSAM of another province than the card's."""
+
+    def __init__(self, psam_region: str, card_region: str, message: str) -> None:
+        self.psam_region = psam_region
+        self.card_region = card_region
+        super().__init__(message)
+
+
+class KeyAuthenticationFailed(SocialSecurityCardError):
+    """The card refused the terminal's EXTERNAL AUTHENTICATE cryptogram.
+
+    ``tries_left`` is what the card reported (0 once the key is blocked, ``6983``).
+    """
+
+    def __init__(self, sw: int, key: str, tries_left: int) -> None:
+        self.sw = sw
+        self.tries_left = tries_left
+        state = "blocked" if tries_left == 0 else f"{tries_left} tries left"
+        super().__init__(f"the card refused the {key} key ({sw:04X}, {state})", code=-sw)
+
+
+class PsamError(SocialSecurityCardError):
+    """The PSAM is missing, is not a PSAM, or refused a command (code −2201 or −SW)."""
+
+    code = -2201
 
 
 class SecurityStatusNotSatisfied(SocialSecurityCardError):

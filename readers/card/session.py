@@ -10,6 +10,7 @@ from readers.card.authenticator import Authenticator
 from readers.card.errors import (
     CardCommandError,
     CardDataError,
+    KeyAuthenticationFailed,
     NotSocialSecurityCard,
     PinBlocked,
     SecurityStatusNotSatisfied,
@@ -89,9 +90,7 @@ def encode_pin(pin: str) -> bytes:
 class SocialSecurityCardSession:
     """Reads and verifies one social security card; selects SSSE on construction."""
 
-    def __init__(
-        self, connection: Transmitter, authenticator: Authenticator | None = None
-    ) -> None:
+    def __init__(self, connection: Transmitter, authenticator: Authenticator | None = None) -> None:
         self._processor = ApduProcessor(connection)
         self.authenticator = authenticator
         self._card_info: CardInfo | None = None
@@ -126,9 +125,7 @@ class SocialSecurityCardSession:
 
     def read_record(self, sfi: int, field: c.RecordField) -> bytes:
         """The value of the record with ``field.tag`` in the EF with ``sfi``."""
-        command = CommandApdu(
-            0x00, c.INS_READ_RECORD, field.tag, sfi << 3, le=field.length + 2
-        )
+        command = CommandApdu(0x00, c.INS_READ_RECORD, field.tag, sfi << 3, le=field.length + 2)
         raw = self._send(command, f"READ RECORD {field.tag:02X}")
         try:
             tag, value = parse_simple_tlv(raw)
@@ -159,7 +156,7 @@ class SocialSecurityCardSession:
         """EF05. On a 3.00 card not yet authenticated, the card number reads as None."""
         sfi = c.SFI_EF05
         try:
-            card_number: str | None = self._text(sfi, c.CARD_NUMBER)
+            card_number: str | None = self.read_card_number()
         except SecurityStatusNotSatisfied:
             card_number = None
         info = CardInfo(
@@ -173,6 +170,10 @@ class SocialSecurityCardSession:
         )
         self._card_info = info
         return info
+
+    def read_card_number(self) -> str:
+        """EF05 tag 07 alone (SecurityStatusNotSatisfied on a 3.00 card before RKSSSE)."""
+        return self._text(c.SFI_EF05, c.CARD_NUMBER)
 
     @property
     def card_info(self) -> CardInfo:
@@ -243,9 +244,7 @@ class SocialSecurityCardSession:
 
     def change_pin(self, old: str, new: str) -> None:
         data = encode_pin(old) + b"\xff" + encode_pin(new)
-        self._send(
-            CommandApdu(c.CLA_PROPRIETARY, c.INS_CHANGE_PIN, 0x01, 0x00, data), "CHANGE PIN"
-        )
+        self._send(CommandApdu(c.CLA_PROPRIETARY, c.INS_CHANGE_PIN, 0x01, 0x00, data), "CHANGE PIN")
 
     def pin_state(self) -> PinState:
         """Ask the card with an empty VERIFY, which uses no try (``63Cx``, ``6983``, ``9000``)."""
@@ -255,3 +254,45 @@ class SocialSecurityCardSession:
         if sw == status.AUTHENTICATION_BLOCKED:
             return PinState(verified=False, tries_left=0, blocked=True)
         return PinState(verified=False, tries_left=status.tries_left(sw), blocked=False)
+
+    # --- challenges and authentication (profile §5) ----------------------------------
+
+    def get_challenge(self, length: int) -> bytes:
+        """GET CHALLENGE: ``length`` (4, 8 or 16) random bytes the card remembers once."""
+        command = CommandApdu(0x00, c.INS_GET_CHALLENGE, 0x00, 0x00, le=length)
+        challenge = self._send(command, "GET CHALLENGE")
+        if len(challenge) != length:
+            raise CardDataError(f"asked for a {length}-byte challenge, got {len(challenge)}")
+        return challenge
+
+    def internal_authenticate(self, process_factor: bytes, original: bytes) -> bytes:
+        """INTERNAL AUTHENTICATE ``00 88 00 00 10 pf orig``: the card's 8-byte cryptogram."""
+        if len(process_factor) != c.FACTOR_LENGTH or len(original) != c.FACTOR_LENGTH:
+            raise ValueError("the process factor and the original data are 8 bytes each")
+        command = CommandApdu(
+            0x00, c.INS_INTERNAL_AUTHENTICATE, 0x00, 0x00, process_factor + original
+        )
+        answer = self._send(command, "INTERNAL AUTHENTICATE")
+        if len(answer) != c.FACTOR_LENGTH:
+            raise CardDataError(f"INTERNAL AUTHENTICATE returned {len(answer)} bytes, not 8")
+        return answer
+
+    def external_authenticate(self, key_id: int, cryptogram: bytes, original: bytes) -> None:
+        """EXTERNAL AUTHENTICATE ``00 82 00 keyId 10 crypt orig``.
+
+        ``KeyAuthenticationFailed`` when the card refuses the cryptogram (``63Cx``) or the
+        key is blocked (``6983``); ``6984`` (challenge not valid) is a CardCommandError.
+        """
+        command = CommandApdu(
+            0x00, c.INS_EXTERNAL_AUTHENTICATE, 0x00, key_id, cryptogram + original
+        )
+        sw = self._processor.send(command).sw
+        if sw == status.OK:
+            return
+        key = {c.KEY_ID_READ: "RKSSSE", c.KEY_ID_UPDATE: "UK"}.get(key_id, f"{key_id:02X}")
+        tries = status.tries_left(sw)
+        if tries is not None:
+            raise KeyAuthenticationFailed(sw, key, tries)
+        if sw == status.AUTHENTICATION_BLOCKED:
+            raise KeyAuthenticationFailed(sw, key, 0)
+        raise CardCommandError(sw, f"EXTERNAL AUTHENTICATE {key}")

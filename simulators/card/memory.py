@@ -1,13 +1,15 @@
-"""What a soft card keeps when powered off: records, photo, PIN and its try counter."""
+"""What a soft card keeps when powered off: records, photo, PIN, card keys and try counters."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from keys.algorithms import KeyPurpose
 from readers.iso7816.codecs import decode_cn, encode_cn
 from readers.iso7816.errors import FieldCodecError, MalformedTlvError
 from readers.iso7816.tlv import parse_simple_tlv
 from simulators.card.filesystem import PHOTO_FILE_SIZE, RECORD_FILES
+from simulators.card.keyring import CARD_KEY_ORDER, StoredKey
 from simulators.card.personalisation import DEFAULT_PIN, GENERATIONS, Generation
 
 PIN_TRIES = 3
@@ -40,7 +42,8 @@ class CardMemory:
     """The card's non-volatile memory: everything that survives power-off.
 
     ``records`` maps the FID of EF05 and EF06 to their records, each a whole simple TLV;
-    ``photo`` is the content of EF08, always PHOTO_FILE_SIZE bytes.
+    ``photo`` is the content of EF08, always PHOTO_FILE_SIZE bytes. ``keys`` holds the
+    SSSE application's card keys by purpose; a card made before keys existed has none.
     """
 
     generation: Generation
@@ -50,6 +53,7 @@ class CardMemory:
     photo: bytes = bytes(PHOTO_FILE_SIZE)
     pin: bytes = field(default_factory=lambda: encode_pin(DEFAULT_PIN))
     pin_tries_left: int = PIN_TRIES
+    keys: dict[KeyPurpose, StoredKey] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.generation not in GENERATIONS:
@@ -72,3 +76,6 @@ class CardMemory:
             raise ValueError("the PIN must be 2-6 bytes of F-padded BCD")
         if not 0 <= self.pin_tries_left <= PIN_TRIES:
             raise ValueError(f"PIN tries left must be 0..{PIN_TRIES}, got {self.pin_tries_left}")
+        unknown = set(self.keys) - set(CARD_KEY_ORDER)
+        if unknown:
+            raise ValueError(f"not card keys: {', '.join(sorted(unknown))}")

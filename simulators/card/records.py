@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from readers.iso7816.codecs import encode_an, encode_cn
 from readers.iso7816.tlv import encode_ber_tlv, encode_simple_tlv
-from simulators.card.filesystem import CardFile
+from simulators.card.filesystem import EF05_FID, EF06_FID, CardFile
 from simulators.card.personalisation import CardPersonalisation
 
 ATR_PREFIX = bytes.fromhex("3B6D0000")
@@ -75,3 +75,24 @@ def ef06_records(p: CardPersonalisation) -> list[bytes]:
 def fci(df: CardFile, algorithm: int) -> bytes:
     proprietary = encode_ber_tlv(0x9F0C, bytes((0x86, 0x01, algorithm)))
     return encode_ber_tlv(0x6F, encode_ber_tlv(0x84, df.name) + encode_ber_tlv(0xA5, proprietary))
+
+
+# [profile] EF05 and EF06 of a blank card: each record present with its tag and length,
+# zero-filled, so issuance fills them with UPDATE RECORD.
+_EF05_LAYOUT = ((0x01, 16), (0x02, 1), (0x03, 4), (0x04, 12), (0x05, 4), (0x06, 4), (0x07, 9))
+_EF06_LAYOUT = ((0x08, 18), (0x09, 30), (0x4E, 20), (0x0A, 1), (0x0B, 1), (0x0C, 3), (0x0D, 4))
+
+
+def blank_records(generation: str, card_identification_code: bytes) -> dict[int, list[bytes]]:
+    """EF05 and EF06 as the card factory leaves them: the identification code and the spec
+    version written, every other record zero-filled (a 1.00 card has no 4E record)."""
+    if len(card_identification_code) != 16:
+        raise ValueError("the card identification code is 16 bytes")
+    written = {0x01: card_identification_code, 0x03: generation.encode("ascii")}
+    ef05 = [encode_simple_tlv(tag, written.get(tag, bytes(length))) for tag, length in _EF05_LAYOUT]
+    ef06 = [
+        encode_simple_tlv(tag, bytes(length))
+        for tag, length in _EF06_LAYOUT
+        if tag != 0x4E or generation != "1.00"
+    ]
+    return {EF05_FID: ef05, EF06_FID: ef06}

@@ -18,16 +18,19 @@ Commands are those of profile §3. Choices where the profile is silent:
 - READ BINARY at an offset at or past the end of EF08 answers 6A86 (wrong P1/P2).
 - VERIFY without data asks the PIN state: 9000 verified, 63Cx not verified with x tries
   left, 6983 blocked; it uses no try.
-- Writes (UPDATE RECORD, UPDATE BINARY) resolve their target, then answer 6982: the write
-  right opened by EXTERNAL AUTHENTICATE does not exist yet. INTERNAL/EXTERNAL
-  AUTHENTICATE, RELOAD PIN and UNBLOCK PIN answer 6A88 (the card holds no keys yet).
+- Writes (UPDATE RECORD, UPDATE BINARY) resolve their target, then need the write right
+  that EXTERNAL AUTHENTICATE with UK (key 04) opens (else 6982); an UPDATE RECORD must
+  keep the record's tag and length (else 6A80 / 6700). On 3.00 cards EF05 tag 07 and
+  EF06 answer 6982 until EXTERNAL AUTHENTICATE with RKSSSE (key 0A). The security
+  commands and their [profile] choices are in ``simulators.card.security``.
 - Names longer than 30 GBK bytes are split at a character boundary, so tag 09 and tag
   4E each decode on their own; 4E is padded with ``name_padding``.
 - Short APDUs only: an extended APDU, or bytes that are no APDU, answer 6700.
 
-Security state (PIN verified, last challenge, current files, a pending GET RESPONSE) is
-cleared by power-on, power-off and reset; ``CardMemory`` (records, photo, PIN and its
-try counter) is what persists.
+Security state (PIN verified, last challenge, opened rights, current files, a pending GET
+RESPONSE) is cleared by power-on, power-off and reset; ``CardMemory`` (records, photo,
+PIN, card keys and their try counters) is what persists. Power, T=0/T=1 and GET RESPONSE
+are ``simulators.card.dispatch``'s.
 """
 
 from __future__ import annotations
@@ -40,7 +43,8 @@ from typing import Self
 from readers.connection import Protocol_
 from readers.iso7816 import status
 from readers.iso7816.apdu import CommandApdu
-from readers.iso7816.errors import MalformedApduError
+from readers.iso7816.tlv import parse_simple_tlv
+from simulators.card.dispatch import CommandDispatcher, CommandError, Response, wrong_le
 from simulators.card.filesystem import (
     BY_FID,
     EF05_FID,
@@ -59,7 +63,6 @@ from simulators.card.memory import (
     encode_pin,
     is_pin_block,
 )
-from simulators.card.os import CardNotPoweredError
 from simulators.card.personalisation import CardPersonalisation
 from simulators.card.records import (
     ALGORITHM_3DES,
@@ -69,34 +72,17 @@ from simulators.card.records import (
     ef06_records,
     fci,
 )
-
-CHALLENGE_LENGTHS = (4, 8, 16)
-
-
-class _CommandError(Exception):
-    """Ends the command with status word ``sw`` and no data."""
-
-    def __init__(self, sw: int) -> None:
-        super().__init__(f"{sw:04X}")
-        self.sw = sw
+from simulators.card.security import CardSecurity
 
 
-def _wrong_le(available: int) -> _CommandError:
-    return _CommandError((status.WRONG_LE_SW1 << 8) | (available & 0xFF))
-
-
-Response = tuple[bytes, int]
-Handler = Callable[[CommandApdu], Response]
-CLASSES = (0x00, 0x80, 0x84)
-GET_RESPONSE_INS = 0xC0
-
-
-class SoftSocialSecurityCard:
+class SoftSocialSecurityCard(CommandDispatcher):
     """A social security card in software; implements ``simulators.card.os.CardOS``.
 
-    ``on_change(card)`` is called after every change to ``memory`` (PIN tries, PIN,
-    personalisation), e.g. to save the card. ``random_bytes(n)`` makes challenges.
+    ``on_change(card)`` is called after every change to ``memory`` (PIN, key tries,
+    writes, personalisation), e.g. to save the card. ``random_bytes(n)`` makes challenges.
     """
+
+    classes = (0x00, 0x80, 0x84)
 
     def __init__(
         self,
@@ -106,30 +92,25 @@ class SoftSocialSecurityCard:
         on_change: Callable[[SoftSocialSecurityCard], None] | None = None,
         random_bytes: Callable[[int], bytes] = secrets.token_bytes,
     ) -> None:
-        if protocol not in ("T0", "T1"):
-            raise ValueError(f"protocol must be 'T0' or 'T1', got {protocol!r}")
+        super().__init__(protocol)
         self.memory = memory
-        self._protocol: Protocol_ = protocol
         self.on_change = on_change
-        self._random_bytes = random_bytes
-        self._powered = False
+        self.security = CardSecurity(memory, self._changed, random_bytes)
         self._pin_verified = False
-        self._challenge: bytes | None = None
-        self._pending: bytes | None = None
         self._current_df = BY_FID[MF_FID]
         self._current_ef: CardFile | None = None
-        self._handlers: dict[tuple[int, int], Handler] = {
+        self.handlers = {
             (0x00, 0xA4): self._select,
             (0x00, 0xB2): self._read_record,
             (0x00, 0xDC): self._update_record,
             (0x00, 0xB0): self._read_binary,
             (0x00, 0xD6): self._update_binary,
-            (0x00, 0x84): self._get_challenge,
+            (0x00, 0x84): self.security.get_challenge,
             (0x00, 0x20): self._verify,
             (0x80, 0x5E): self._change_or_reload_pin,
-            (0x84, 0x24): self._key_not_found,
-            (0x00, 0x88): self._key_not_found,
-            (0x00, 0x82): self._key_not_found,
+            (0x84, 0x24): self.security.unblock_pin,
+            (0x00, 0x88): self.security.internal_authenticate,
+            (0x00, 0x82): self.security.external_authenticate,
         }
 
     @classmethod
@@ -151,13 +132,9 @@ class SoftSocialSecurityCard:
         return atr_for(self.memory.city_code, self.memory.chip_serial)
 
     @property
-    def protocol(self) -> Protocol_:
-        return self._protocol
-
-    @property
     def last_challenge(self) -> bytes | None:
         """The challenge from the last GET CHALLENGE, until it is used or the card is reset."""
-        return self._challenge
+        return self.security.challenge
 
     def personalise(self, p: CardPersonalisation) -> None:
         """Write EF05, EF06, EF08, the PIN and the ATR's city code (issuer-side shortcut).
@@ -179,36 +156,12 @@ class SoftSocialSecurityCard:
         self.memory.city_code = p.region_code[:4]
         self._changed()
 
-    # --- contacts ---
+    # --- power and state ---
 
-    def power_on(self) -> bytes:
-        self._powered = True
-        self._clear_security_state()
-        return self.atr
-
-    def power_off(self) -> None:
-        self._powered = False
-        self._clear_security_state()
-
-    def reset(self) -> bytes:
-        return self.power_on()
-
-    def execute(self, apdu: bytes) -> bytes:
-        if not self._powered:
-            raise CardNotPoweredError("the card is not powered")
-        pending, self._pending = self._pending, None
-        try:
-            data, sw = self._dispatch(apdu, pending)
-        except _CommandError as error:
-            data, sw = b"", error.sw
-        return data + sw.to_bytes(2, "big")
-
-    # --- dispatch and transport-level behaviour ---
-
-    def _clear_security_state(self) -> None:
+    def clear_security_state(self) -> None:
+        super().clear_security_state()
         self._pin_verified = False
-        self._challenge = None
-        self._pending = None
+        self.security.clear()
         self._current_df = BY_FID[MF_FID]
         self._current_ef = None
 
@@ -216,60 +169,22 @@ class SoftSocialSecurityCard:
         if self.on_change is not None:
             self.on_change(self)
 
-    def _dispatch(self, apdu: bytes, pending: bytes | None) -> Response:
-        try:
-            command = CommandApdu.from_bytes(apdu)
-        except MalformedApduError:
-            return b"", status.WRONG_LENGTH
-        if command.cla not in CLASSES:
-            return b"", status.CLA_NOT_SUPPORTED
-        if (command.cla, command.ins) == (0x00, GET_RESPONSE_INS):
-            return self._get_response(command, pending)
-        handler = self._handlers.get((command.cla, command.ins))
-        if handler is None:
-            return b"", status.INS_NOT_SUPPORTED
-        if command.extended:
-            return b"", status.WRONG_LENGTH
-        data, sw = handler(command)
-        if self._protocol == "T0":
-            if command.data and data and sw == status.OK:
-                self._pending = data
-                return b"", (status.MORE_DATA_SW1 << 8) | (len(data) & 0xFF)
-        elif command.le is not None:
-            data = data[: command.le]
-        return data, sw
-
-    def _get_response(self, command: CommandApdu, pending: bytes | None) -> Response:
-        if command.p1 or command.p2:
-            return b"", status.WRONG_P1P2
-        if pending is None:
-            return b"", status.CONDITIONS_NOT_SATISFIED
-        if command.data or command.le is None or command.extended:
-            return b"", status.WRONG_LENGTH
-        if command.le > len(pending):
-            self._pending = pending
-            return b"", (status.WRONG_LE_SW1 << 8) | len(pending)
-        if command.le < len(pending):
-            self._pending = pending[command.le :]
-            return pending[: command.le], (status.MORE_DATA_SW1 << 8) | len(self._pending)
-        return pending, status.OK
-
     # --- SELECT ---
 
     def _select(self, command: CommandApdu) -> Response:
         if command.p1 not in (0x00, 0x02, 0x04) or command.p2 != 0x00:
-            raise _CommandError(status.WRONG_P1P2)
+            raise CommandError(status.WRONG_P1P2)
         if not command.data:
-            raise _CommandError(status.WRONG_LENGTH)
+            raise CommandError(status.WRONG_LENGTH)
         if command.p1 == 0x04:
             df = next((f for f in FILES if f.name and f.name == command.data), None)
             if df is None:
-                raise _CommandError(status.FILE_NOT_FOUND)
+                raise CommandError(status.FILE_NOT_FOUND)
             self._current_df, self._current_ef = df, None
             algorithm = ALGORITHM_SM4 if self.memory.generation == "3.00" else ALGORITHM_3DES
             return fci(df, algorithm), status.OK
         if len(command.data) != 2:
-            raise _CommandError(status.WRONG_LENGTH)
+            raise CommandError(status.WRONG_LENGTH)
         selected = self._find_by_fid(int.from_bytes(command.data, "big"), ef_only=command.p1 == 2)
         if selected.kind == "DF":
             self._current_df, self._current_ef = selected, None
@@ -287,7 +202,7 @@ class SoftSocialSecurityCard:
             if self._current_df.parent is not None:
                 allowed.add(self._current_df.parent)
         if fid not in allowed:
-            raise _CommandError(status.FILE_NOT_FOUND)
+            raise CommandError(status.FILE_NOT_FOUND)
         return BY_FID[fid]
 
     # --- record files ---
@@ -296,117 +211,130 @@ class SoftSocialSecurityCard:
         """The record file and record index that P1/P2 address (profile §3)."""
         mode, sfi = p2 & 0x07, p2 >> 3
         if mode not in (0, 4) or sfi == 0x1F:
-            raise _CommandError(status.WRONG_P1P2)
+            raise CommandError(status.WRONG_P1P2)
         if sfi:
             here = self._current_df.fid
             ef = next((f for f in FILES if f.parent == here and f.sfi == sfi), None)
             if ef is None:
-                raise _CommandError(status.FILE_NOT_FOUND)
+                raise CommandError(status.FILE_NOT_FOUND)
             self._current_ef = ef
         elif self._current_ef is None:
-            raise _CommandError(status.NO_CURRENT_EF)
+            raise CommandError(status.NO_CURRENT_EF)
         ef = self._current_ef
         if ef.kind != "records":
-            raise _CommandError(status.COMMAND_INCOMPATIBLE)
+            raise CommandError(status.COMMAND_INCOMPATIBLE)
         records = self.memory.records[ef.fid]
         if mode == 4:
             if p1 == 0:
-                raise _CommandError(status.WRONG_P1P2)
+                raise CommandError(status.WRONG_P1P2)
             if p1 > len(records):
-                raise _CommandError(status.RECORD_NOT_FOUND)
+                raise CommandError(status.RECORD_NOT_FOUND)
             return ef, p1 - 1
         index = next((i for i, r in enumerate(records) if r[0] == p1), None)
         if index is None:
-            raise _CommandError(status.RECORD_NOT_FOUND)
+            raise CommandError(status.RECORD_NOT_FOUND)
         return ef, index
 
     def _read_record(self, command: CommandApdu) -> Response:
         if command.data or command.le is None:
-            raise _CommandError(status.WRONG_LENGTH)
+            raise CommandError(status.WRONG_LENGTH)
         ef, index = self._addressed_record(command.p1, command.p2)
         record = self.memory.records[ef.fid][index]
+        if not self.security.may_read(ef.fid, record):
+            raise CommandError(status.SECURITY_STATUS_NOT_SATISFIED)
         if self._protocol == "T0" and command.le != len(record):
-            raise _wrong_le(len(record))
+            raise wrong_le(len(record))
         return record, status.OK
 
     def _update_record(self, command: CommandApdu) -> Response:
         if not command.data or command.le is not None:
-            raise _CommandError(status.WRONG_LENGTH)
-        self._addressed_record(command.p1, command.p2)
-        raise _CommandError(status.SECURITY_STATUS_NOT_SATISFIED)
+            raise CommandError(status.WRONG_LENGTH)
+        ef, index = self._addressed_record(command.p1, command.p2)
+        if not self.security.may_write():
+            raise CommandError(status.SECURITY_STATUS_NOT_SATISFIED)
+        records = self.memory.records[ef.fid]
+        old_tag, old_value = parse_simple_tlv(records[index])
+        try:
+            new_tag, new_value = parse_simple_tlv(command.data)
+        except ValueError:
+            raise CommandError(status.WRONG_DATA) from None
+        if new_tag != old_tag:
+            raise CommandError(status.WRONG_DATA)
+        if len(new_value) != len(old_value):
+            raise CommandError(status.WRONG_LENGTH)
+        records[index] = command.data
+        self._changed()
+        return b"", status.OK
 
     # --- the transparent file ---
 
     def _transparent_offset(self, command: CommandApdu) -> int:
         if self._current_ef is None:
-            raise _CommandError(status.NO_CURRENT_EF)
+            raise CommandError(status.NO_CURRENT_EF)
         if self._current_ef.kind != "transparent":
-            raise _CommandError(status.COMMAND_INCOMPATIBLE)
+            raise CommandError(status.COMMAND_INCOMPATIBLE)
         offset = (command.p1 << 8) | command.p2
         if offset >= PHOTO_FILE_SIZE:
-            raise _CommandError(status.WRONG_P1P2)
+            raise CommandError(status.WRONG_P1P2)
         return offset
 
     def _read_binary(self, command: CommandApdu) -> Response:
         if command.data or command.le is None:
-            raise _CommandError(status.WRONG_LENGTH)
+            raise CommandError(status.WRONG_LENGTH)
         offset = self._transparent_offset(command)
         chunk = self.memory.photo[offset : offset + command.le]
         if self._protocol == "T0" and len(chunk) != command.le:
-            raise _wrong_le(len(chunk))
+            raise wrong_le(len(chunk))
         return chunk, status.OK
 
     def _update_binary(self, command: CommandApdu) -> Response:
         if not command.data or command.le is not None:
-            raise _CommandError(status.WRONG_LENGTH)
+            raise CommandError(status.WRONG_LENGTH)
         offset = self._transparent_offset(command)
         if offset + len(command.data) > PHOTO_FILE_SIZE:
-            raise _CommandError(status.WRONG_LENGTH)
-        raise _CommandError(status.SECURITY_STATUS_NOT_SATISFIED)
+            raise CommandError(status.WRONG_LENGTH)
+        if not self.security.may_write():
+            raise CommandError(status.SECURITY_STATUS_NOT_SATISFIED)
+        photo = self.memory.photo
+        self.memory.photo = photo[:offset] + command.data + photo[offset + len(command.data) :]
+        self._changed()
+        return b"", status.OK
 
-    # --- challenge, PIN and keys ---
-
-    def _get_challenge(self, command: CommandApdu) -> Response:
-        if command.p1 or command.p2:
-            raise _CommandError(status.WRONG_P1P2)
-        if command.data or command.le not in CHALLENGE_LENGTHS:
-            raise _CommandError(status.WRONG_LENGTH)
-        self._challenge = self._random_bytes(command.le)
-        return self._challenge, status.OK
+    # --- PIN ---
 
     def _verify(self, command: CommandApdu) -> Response:
         if command.p1 or command.p2:
-            raise _CommandError(status.WRONG_P1P2)
+            raise CommandError(status.WRONG_P1P2)
         if command.le is not None:
-            raise _CommandError(status.WRONG_LENGTH)
+            raise CommandError(status.WRONG_LENGTH)
         if not command.data:
             if self.memory.pin_tries_left == 0:
-                raise _CommandError(status.AUTHENTICATION_BLOCKED)
+                raise CommandError(status.AUTHENTICATION_BLOCKED)
             if self._pin_verified:
                 return b"", status.OK
-            raise _CommandError(status.VERIFICATION_FAILED_MASK | self.memory.pin_tries_left)
+            raise CommandError(status.VERIFICATION_FAILED_MASK | self.memory.pin_tries_left)
         if not PIN_MIN_BYTES <= len(command.data) <= PIN_MAX_BYTES:
-            raise _CommandError(status.WRONG_LENGTH)
+            raise CommandError(status.WRONG_LENGTH)
         if not is_pin_block(command.data):
-            raise _CommandError(status.WRONG_DATA)
+            raise CommandError(status.WRONG_DATA)
         self._check_pin(command.data)
         return b"", status.OK
 
     def _change_or_reload_pin(self, command: CommandApdu) -> Response:
         if (command.p1, command.p2) == (0x00, 0x00):
-            return self._key_not_found(command)
+            return self.security.reload_pin(command)
         if (command.p1, command.p2) != (0x01, 0x00):
-            raise _CommandError(status.WRONG_P1P2)
+            raise CommandError(status.WRONG_P1P2)
         if command.le is not None:
-            raise _CommandError(status.WRONG_LENGTH)
+            raise CommandError(status.WRONG_LENGTH)
         old, separator, new = command.data.partition(bytes((PIN_SEPARATOR,)))
         if not separator:
-            raise _CommandError(status.WRONG_DATA)
+            raise CommandError(status.WRONG_DATA)
         for block in (old, new):
             if not PIN_MIN_BYTES <= len(block) <= PIN_MAX_BYTES:
-                raise _CommandError(status.WRONG_LENGTH)
+                raise CommandError(status.WRONG_LENGTH)
             if not is_pin_block(block):
-                raise _CommandError(status.WRONG_DATA)
+                raise CommandError(status.WRONG_DATA)
         self._check_pin(old)
         self.memory.pin = new
         self._changed()
@@ -415,7 +343,7 @@ class SoftSocialSecurityCard:
     def _check_pin(self, block: bytes) -> None:
         """Compare a PIN block, counting tries; raises the 63Cx / 6983 error."""
         if self.memory.pin_tries_left == 0:
-            raise _CommandError(status.AUTHENTICATION_BLOCKED)
+            raise CommandError(status.AUTHENTICATION_BLOCKED)
         if hmac.compare_digest(block, self.memory.pin):
             self._pin_verified = True
             if self.memory.pin_tries_left != PIN_TRIES:
@@ -425,7 +353,4 @@ class SoftSocialSecurityCard:
         self._pin_verified = False
         self.memory.pin_tries_left -= 1
         self._changed()
-        raise _CommandError(status.VERIFICATION_FAILED_MASK | self.memory.pin_tries_left)
-
-    def _key_not_found(self, command: CommandApdu) -> Response:
-        raise _CommandError(status.KEY_NOT_FOUND)
+        raise CommandError(status.VERIFICATION_FAILED_MASK | self.memory.pin_tries_left)

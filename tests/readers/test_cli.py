@@ -174,3 +174,66 @@ def test_console_scripts_are_installed(tmp_path: Path) -> None:
         text=True,
     )
     assert result.stdout.count("|") == 11
+
+
+def province(out: Path, code: str) -> list[str]:
+    """Key options for a synthetic province made with ``sscard-sim province create``."""
+    assert sim_main(["province", "create", "--out", str(out), "--code", code]) == 0
+    return [
+        "--keys", str(out / f"keys-{code}.json"),
+        "--passphrase-file", str(out / f"keys-{code}.passphrase"),
+        "--transport-key-file", str(out / f"keys-{code}.transport-key"),
+    ]  # fmt: skip
+
+
+def test_genuine_card_read_with_a_psam_fills_the_terminal_number(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    jiangsu = province(tmp_path / "js", "320000")
+    card_file, psam_file = tmp_path / "card.json", tmp_path / "psam.json"
+    create(card_file, "--generation", "3.00", *jiangsu)
+    assert (
+        sim_main(
+            ["psam", "create", "--out", str(psam_file), "--terminal", "320500000001", *jiangsu]
+        )
+        == 0
+    )
+    capsys.readouterr()
+
+    assert read_main(["read", "--card-file", str(card_file), "--psam-file", str(psam_file)]) == 0
+    fields = capsys.readouterr().out.strip().split("|")
+    assert fields[1] == "32050219850312009X"
+    assert fields[4] == "张三"
+    assert fields[9] == "320500000001"
+
+
+def test_protected_card_without_a_psam_says_genuineness_was_not_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    card_file = tmp_path / "card.json"
+    create(card_file, "--generation", "3.00", *province(tmp_path / "js", "320000"))
+    capsys.readouterr()
+    assert read_main(["read", "--card-file", str(card_file)]) == 0
+    captured = capsys.readouterr()
+    fields = captured.out.strip().split("|")
+    assert (fields[1], fields[2], fields[4]) == ("", "", "")  # withheld before RKSSSE
+    assert "NOT checked" in captured.err
+
+
+def test_psam_of_another_province_is_refused_with_the_genuine_check_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    card_file, psam_file = tmp_path / "card.json", tmp_path / "psam.json"
+    create(card_file, "--generation", "2.00", *province(tmp_path / "js", "320000"))
+    guangdong = province(tmp_path / "gd", "440000")
+    assert (
+        sim_main(
+            ["psam", "create", "--out", str(psam_file), "--terminal", "440100000001", *guangdong]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert read_main(["read", "--card-file", str(card_file), "--psam-file", str(psam_file)]) == 2
+    captured = capsys.readouterr()
+    assert "error -21" in captured.err
+    assert captured.out == ""  # never shown as a resident

@@ -35,7 +35,7 @@ def saved(card: SoftSocialSecurityCard, tmp_path: Path) -> Path:
 
 def test_the_file_is_readable_json(saved: Path) -> None:
     text = saved.read_text(encoding="utf-8")
-    assert text.startswith('{\n  "format": "sscard-soft-ssc",\n  "version": 1,')
+    assert text.startswith('{\n  "format": "sscard-soft-ssc",\n  "version": 2,')
     document = json.loads(text)
     assert document["generation"] == "2.00"
     assert document["protocol"] == "T1"
@@ -46,6 +46,7 @@ def test_the_file_is_readable_json(saved: Path) -> None:
     assert len(document["records"]["EF06"]) == 7
     assert document["photo"] == "/9j/4AAQSkZJRgD/2Q=="  # FFD8FFE000104A46494600FFD9
     assert document["pin"] == {"value": "123456", "tries_left": 3}
+    assert document["keys"] == {}  # a card personalised without the card factory
 
 
 def test_a_loaded_card_is_the_saved_card(card: SoftSocialSecurityCard, saved: Path) -> None:
@@ -124,7 +125,7 @@ def edit(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
 @pytest.mark.parametrize(
     ("change", "problem"),
     [
-        (lambda d: d.update(version=2), "unsupported version 2"),
+        (lambda d: d.update(version=3), "unsupported version 3"),
         (lambda d: d.update(format="something"), "not a soft SSC card file"),
         (lambda d: d.pop("pin"), "missing field 'pin'"),
         (lambda d: d.update(protocol="T2"), "protocol must be"),

@@ -1,0 +1,111 @@
+"""File-level helpers behind ``sscard-sim province/card/psam create``: keys from files.
+
+The manufacturer's copy of the transport key is a file of 64 hex digits (AES-256);
+the issuer's store finds its own reference to it by check value.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from keys.algorithms import Algorithm
+from keys.software_store import SoftwareKeyStore
+from keys.store_file import Passphrase
+from readers.connection import Protocol_
+from simulators.factory import CardFactory
+from simulators.key_loading import TransportKey, find_transport_key
+from simulators.province import create_synthetic_province
+from simulators.psam import SoftPsam
+from simulators.psam_keys import psam_keys_from_export, psam_keys_from_store
+
+TRANSPORT_ALGORITHM = Algorithm.AES256
+
+
+@dataclass(frozen=True)
+class ProvinceFiles:
+    """Where ``write_synthetic_province`` put a province's store and its secrets."""
+
+    store: Path
+    passphrase_file: Path
+    transport_key_file: Path
+
+
+def _write_secret(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(text + "\n")
+
+
+def write_synthetic_province(directory: Path, code: str = "320000") -> ProvinceFiles:
+    """A synthetic province's store, passphrase file and transport key file in ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    province = create_synthetic_province(directory, code)
+    files = ProvinceFiles(
+        province.store_path,
+        directory / f"keys-{code}.passphrase",
+        directory / f"keys-{code}.transport-key",
+    )
+    _write_secret(files.passphrase_file, province.passphrase.text)
+    _write_secret(files.transport_key_file, province.transport.value.hex().upper())
+    province.close()
+    return files
+
+
+def read_transport_key(path: Path) -> bytes:
+    """The manufacturer's transport key from its file (64 hex digits)."""
+    try:
+        value = bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except ValueError:
+        raise ValueError(f"{path}: a transport key file holds 64 hex digits") from None
+    if len(value) != TRANSPORT_ALGORITHM.key_length:
+        raise ValueError(f"{path}: a transport key file holds 64 hex digits")
+    return value
+
+
+@contextlib.contextmanager
+def open_store(
+    store: Path, passphrase_file: Path, transport_key_file: Path
+) -> Iterator[tuple[SoftwareKeyStore, TransportKey]]:
+    """The issuer's store and the transport key it shares with the factory."""
+    passphrase = Passphrase(passphrase_file.read_text(encoding="utf-8").rstrip("\r\n"))
+    with SoftwareKeyStore.open(store, passphrase) as opened:
+        transport = find_transport_key(
+            opened, read_transport_key(transport_key_file), TRANSPORT_ALGORITHM
+        )
+        yield opened, transport
+
+
+@contextlib.contextmanager
+def card_factory(
+    store: Path, passphrase_file: Path, transport_key_file: Path
+) -> Iterator[CardFactory]:
+    """A card factory on the issuer's store (``sscard-sim card create --keys``)."""
+    with open_store(store, passphrase_file, transport_key_file) as (opened, transport):
+        yield CardFactory(opened, transport)
+
+
+def psam_from_store(
+    store: Path,
+    passphrase_file: Path,
+    transport_key_file: Path,
+    terminal_number: str,
+    protocol: Protocol_ = "T0",
+) -> SoftPsam:
+    """A PSAM personalised from the issuer's store."""
+    with open_store(store, passphrase_file, transport_key_file) as (opened, transport):
+        keys = psam_keys_from_store(opened, transport)
+    return SoftPsam.with_keys(keys, terminal_number, protocol=protocol)
+
+
+def psam_from_export(
+    export: Path, transport_key_file: Path, terminal_number: str, protocol: Protocol_ = "T0"
+) -> SoftPsam:
+    """A PSAM personalised from an ``sscard-keys export-psam`` file."""
+    document = json.loads(export.read_text(encoding="utf-8"))
+    keys = psam_keys_from_export(document, read_transport_key(transport_key_file))
+    return SoftPsam.with_keys(keys, terminal_number, protocol=protocol)
