@@ -1,12 +1,54 @@
-"""``cardsvc``: serve the API, migrate the database, verify the audit trail."""
+"""``cardsvc``: serve the API, migrate, verify the audit trail, import, seed, housekeeping.
+
+cardsvc serve [--host H] [--port P]
+cardsvc migrate
+cardsvc audit verify
+cardsvc clerks create-admin --username U [--display-name N] [--password-stdin]
+cardsvc cards lapse-temporary-losses
+cardsvc import residents FILE.csv [--report FILE] [--max-problems N]
+cardsvc import cards FILE.csv [--report FILE] [--max-problems N]
+cardsvc seed --residents N [--seed S] [--source NAME | --from-csv DIR]
+"""
 
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from cardsvc.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from cardsvc.audit.service import AuditTrail
+    from cardsvc.imports.rows import Problem
+    from cardsvc.imports.service import ImportResult
+
+
+@contextmanager
+def _unit_of_work(settings: Settings) -> Iterator[Session]:
+    """One transaction: committed if the block succeeds, else rolled back."""
+    from cardsvc.db import make_engine, make_session_factory
+
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            yield session
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+def _system_audit(session: Session, settings: Settings) -> AuditTrail:
+    from cardsvc.audit.service import AuditTrail
+
+    return AuditTrail(session, None, settings.audit_secret.get_secret_value().encode())
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -22,29 +64,153 @@ def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
     from cardsvc.migrations import upgrade
 
     if settings.database_url.startswith("sqlite:///./var/"):
-        import pathlib
-
-        pathlib.Path("var").mkdir(exist_ok=True)
+        Path("var").mkdir(exist_ok=True)
     upgrade(settings.database_url)
     return 0
 
 
 def _audit_verify(settings: Settings, _args: argparse.Namespace) -> int:
     from cardsvc.audit.service import verify_chain
-    from cardsvc.db import make_engine, make_session_factory
 
-    engine = make_engine(settings.database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            breaks = list(verify_chain(session))
-    finally:
-        engine.dispose()
+    with _unit_of_work(settings) as session:
+        breaks = list(verify_chain(session))
     for item in breaks:
         print(f"audit row {item.seq}: {item.reason}")
     if breaks:
         print(f"audit trail broken: {len(breaks)} problem(s)", file=sys.stderr)
         return 1
     print("audit trail intact")
+    return 0
+
+
+def _create_admin(settings: Settings, args: argparse.Namespace) -> int:
+    import secrets
+
+    from cardsvc.clerks.passwords import Passwords
+    from cardsvc.clerks.service import bootstrap_administrator
+    from cardsvc.errors import DomainError
+
+    generated = not args.password_stdin
+    password = secrets.token_urlsafe(12) if generated else sys.stdin.readline().rstrip("\n")
+    try:
+        with _unit_of_work(settings) as session:
+            clerk, window = bootstrap_administrator(
+                session,
+                _system_audit(session, settings),
+                Passwords(settings),
+                username=args.username,
+                display_name=args.display_name,
+                password=password,
+                province_code=args.province_code,
+                province_name=args.province_name,
+            )
+    except DomainError as error:
+        print(f"cardsvc: {error.detail} ({error.code})", file=sys.stderr)
+        return 1
+    print(f"administrator {clerk.username} created at window {window.code}")
+    if generated:
+        print(f"password (shown once): {password}")
+    return 0
+
+
+def _lapse_temporary_losses(settings: Settings, args: argparse.Namespace) -> int:
+    from cardsvc.cards.service import lapse_temporary_losses
+    from cardsvc.db import utcnow
+
+    total = 0
+    while True:  # one transaction per batch: a long sweep never holds many locks
+        with _unit_of_work(settings) as session:
+            lapsed = lapse_temporary_losses(
+                session, _system_audit(session, settings), settings, utcnow(), limit=args.batch
+            )
+        total += lapsed
+        if lapsed < args.batch:
+            break
+    print(f"{total} temporary loss report(s) lapsed")
+    return 0
+
+
+def _write_report(problems: Sequence[Problem], out: TextIO, truncated: bool) -> None:
+    writer = csv.writer(out)
+    writer.writerow(["行号(line)", "列(column)", "代码(code)", "说明(message)"])
+    for problem in problems:
+        writer.writerow([problem.line, problem.column, problem.code, problem.message])
+    if truncated:
+        writer.writerow(["", "", "too_many_problems", "错误过多，其余未列出"])
+
+
+def run_import(settings: Settings, kind: str, path: Path, **options: object) -> ImportResult:
+    """Import one file in one transaction (``ImportRefusedError`` if anything is wrong)."""
+    from cardsvc.db import utcnow
+    from cardsvc.imports.service import import_cards, import_residents
+
+    load = import_residents if kind == "residents" else import_cards
+    with path.open(encoding="utf-8-sig", newline="") as file, _unit_of_work(settings) as session:
+        return load(
+            session,
+            _system_audit(session, settings),
+            csv.reader(file),
+            utcnow(),
+            **options,  # type: ignore[arg-type]
+        )
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from cardsvc.imports.service import ImportRefusedError
+
+    started = time.perf_counter()
+    try:
+        result = run_import(settings, args.kind, args.file, max_problems=args.max_problems)
+    except ImportRefusedError as refused:
+        if args.report:
+            with args.report.open("w", encoding="utf-8-sig", newline="") as out:
+                _write_report(refused.problems, out, refused.truncated)
+        else:
+            _write_report(refused.problems, sys.stdout, refused.truncated)
+        print(f"cardsvc: {refused.detail}", file=sys.stderr)
+        return 1
+    except UnicodeDecodeError:
+        print("cardsvc: 文件不是UTF-8编码，未导入任何数据", file=sys.stderr)
+        return 1
+    elapsed = time.perf_counter() - started
+    rate = result.rows / elapsed if elapsed else 0.0
+    print(f"imported {result.rows} {args.kind} in {elapsed:.1f} s ({rate:,.0f} rows/s)")
+    return 0
+
+
+def _seed(settings: Settings, args: argparse.Namespace) -> int:
+    import tempfile
+
+    from cardsvc.clerks.passwords import Passwords
+    from cardsvc.imports.service import ImportRefusedError
+    from cardsvc.migrations import upgrade
+    from cardsvc.seed import SeedError, build_demo_province, population_source
+
+    try:
+        source = None if args.from_csv else population_source(args.source)
+        upgrade(settings.database_url)
+        with _unit_of_work(settings) as session:
+            province = build_demo_province(session, Passwords(settings))
+        print(f"{len(province.platforms)} platforms; clerks (username, password, role, window):")
+        for clerk in province.clerks:
+            print(
+                f"  {clerk.username:<22} {clerk.password:<20} {clerk.role.value:<18} "
+                f"{clerk.window_code}  {clerk.platform_name}"
+            )
+        with tempfile.TemporaryDirectory() as scratch:
+            directory = args.from_csv or Path(scratch)
+            if source is not None:
+                source(args.residents, directory, seed=args.seed, communities=province.communities)
+            for kind in ("residents", "cards"):
+                result = run_import(settings, kind, directory / f"{kind}.csv")
+                print(f"imported {result.rows} {kind}")
+    except SeedError as error:
+        print(f"cardsvc: {error}", file=sys.stderr)
+        return 1
+    except ImportRefusedError as refused:
+        _write_report(refused.problems, sys.stdout, refused.truncated)
+        print(f"cardsvc: {refused.detail}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -57,10 +223,54 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_serve)
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")
     migrate.set_defaults(handler=_migrate)
+
     audit = commands.add_parser("audit", help="audit trail tools")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
     verify = audit_commands.add_parser("verify", help="check the hash chain; exit 1 if broken")
     verify.set_defaults(handler=_audit_verify)
+
+    clerks = commands.add_parser("clerks", help="clerk accounts")
+    clerk_commands = clerks.add_subparsers(dest="clerks_command", required=True)
+    admin = clerk_commands.add_parser(
+        "create-admin", help="the first administrator (and the province platform, if missing)"
+    )
+    admin.add_argument("--username", required=True)
+    admin.add_argument("--display-name", default="系统管理员")
+    admin.add_argument("--province-code", default="320000", help="GB/T 2260, default 320000")
+    admin.add_argument("--province-name", default="江苏省")
+    admin.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input (default: generate and print one)",
+    )
+    admin.set_defaults(handler=_create_admin)
+
+    cards = commands.add_parser("cards", help="card housekeeping")
+    card_commands = cards.add_subparsers(dest="cards_command", required=True)
+    lapse = card_commands.add_parser(
+        "lapse-temporary-losses", help="lapse temporary losses whose period is over"
+    )
+    lapse.add_argument("--batch", type=int, default=500, help="cards per transaction")
+    lapse.set_defaults(handler=_lapse_temporary_losses)
+
+    import_ = commands.add_parser(
+        "import", help="load a CSV file whole or not at all (docs/import-formats.md)"
+    )
+    import_.add_argument("kind", choices=("residents", "cards"))
+    import_.add_argument("file", type=Path)
+    import_.add_argument("--report", type=Path, help="write the problem report here (CSV)")
+    import_.add_argument("--max-problems", type=int, default=1000)
+    import_.set_defaults(handler=_import)
+
+    seed = commands.add_parser("seed", help="build a demo province with residents and cards")
+    seed.add_argument("--residents", type=int, default=1000, metavar="N")
+    seed.add_argument("--seed", type=int, default=2013, help="population random seed")
+    origin = seed.add_mutually_exclusive_group()
+    origin.add_argument("--source", default="synthetic", help="population source entry point")
+    origin.add_argument(
+        "--from-csv", type=Path, metavar="DIR", help="residents.csv and cards.csv already written"
+    )
+    seed.set_defaults(handler=_seed)
     return parser
 
 

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from cardsvc.audit.service import AuditTrail
+from cardsvc.audit.service import AuditTrail, record_refusal
 from cardsvc.clerks.passwords import Passwords
 from cardsvc.clerks.permissions import Actor
 from cardsvc.clerks.service import resolve_actor
 from cardsvc.db import utcnow
-from cardsvc.errors import NotAuthenticatedError
+from cardsvc.errors import DomainError, NotAuthenticatedError
+from cardsvc.problems import status_and_code
 from cardsvc.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def get_settings(request: Request) -> Settings:
@@ -33,23 +37,45 @@ def get_session_factory(request: Request) -> Callable[[], Session]:
     return factory
 
 
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
 def get_session(
     factory: Annotated[Callable[[], Session], Depends(get_session_factory)],
+    settings: SettingsDep,
 ) -> Iterator[Session]:
-    """The request's unit of work: commit on success, roll back on any error."""
+    """The request's unit of work: commit on success, roll back on any error.
+
+    A refused access to personal data is then audited in a transaction of its own, so
+    the refusal stays on record although everything else the request did is undone.
+    """
     session = factory()
     try:
         yield session
         session.commit()
-    except BaseException:
+    except BaseException as exc:
         session.rollback()
+        session.close()
+        if isinstance(exc, DomainError) and exc.refusal is not None:
+            _audit_refusal(factory, settings, exc)
         raise
     finally:
         session.close()
 
 
+def _audit_refusal(factory: Callable[[], Session], settings: Settings, error: DomainError) -> None:
+    assert error.refusal is not None  # noqa: S101 - checked by the caller
+    _status, code = status_and_code(error)
+    secret = settings.audit_secret.get_secret_value().encode()
+    try:
+        with factory() as session:
+            record_refusal(session, secret, error.refusal, code)
+            session.commit()
+    except Exception:  # the refusal stands even if its record cannot be written
+        log.exception("could not audit a refused access (%s)", code)
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 _bearer = HTTPBearer(auto_error=False, description="Token from POST /auth/login")
 
@@ -72,3 +98,14 @@ def get_audit_trail(session: SessionDep, actor: ActorDep, settings: SettingsDep)
 
 
 AuditDep = Annotated[AuditTrail, Depends(get_audit_trail)]
+
+
+# Every read of a resident's data says why (audited).
+Purpose = Annotated[
+    str,
+    Query(
+        min_length=2,
+        max_length=100,
+        description="Why the clerk reads this record (audited), e.g. 窗口业务办理",
+    ),
+]

@@ -16,14 +16,35 @@ ever contains a social security number or a name.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A refused access to residents' or cards' data, audited after the request rolls back."""
+
+    clerk_id: int
+    window_id: int
+    permission: str
+    subject_type: str
+    subject_id: str
+    purpose: str | None = None
+
 
 class DomainError(Exception):
-    """Base of every error a clerk may see; ``code`` refines the class's default code."""
+    """Base of every error a clerk may see; ``code`` refines the class's default code.
 
-    def __init__(self, detail: str, *, code: str | None = None) -> None:
+    ``refusal`` is set when the error refuses access to personal data: the request's
+    transaction is rolled back, and the refusal is then written to the audit trail alone.
+    """
+
+    def __init__(
+        self, detail: str, *, code: str | None = None, refusal: Refusal | None = None
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.code = code
+        self.refusal = refusal
 
 
 class NotAuthenticatedError(DomainError):

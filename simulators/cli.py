@@ -34,6 +34,7 @@ from simulators.card.personalisation import GENERATIONS, CardPersonalisation, Ge
 from simulators.card.ssc import SoftSocialSecurityCard
 from simulators.card.state import save_card
 from simulators.population import generate_population, make_personalisation
+from simulators.population_csv import write_population_csv
 from simulators.provisioning import (
     card_factory,
     psam_from_export,
@@ -136,6 +137,22 @@ def _parser() -> argparse.ArgumentParser:
         help=f"0: {READER_NAMES[0]!r} (port 35963), 1: {READER_NAMES[1]!r} (port 35964)",
     )
     vpcd.add_argument("--control", type=Path, help="also take commands on this Unix socket")
+
+    population_csv = commands.add_parser(
+        "population-csv",
+        help="write N synthetic residents and their cards in cardsvc's import format",
+    )
+    population_csv.add_argument("count", type=int, metavar="N")
+    population_csv.add_argument(
+        "--out", type=Path, required=True, help="directory for residents.csv and cards.csv"
+    )
+    population_csv.add_argument("--seed", type=int, default=2013)
+    population_csv.add_argument(
+        "--community",
+        action="append",
+        required=True,
+        help="unified code of a community station (repeat); residents are spread over them",
+    )
 
     serial = commands.add_parser(
         "serial",
@@ -357,6 +374,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _vpcd(args)
         if args.command == "serial":
             return serve_serial(args.card)
+        if args.command == "population-csv":
+            write_population_csv(args.count, args.out, seed=args.seed, communities=args.community)
+            return 0
         commands = {
             "card": _create,
             "population": _population,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -18,14 +18,24 @@ from cardsvc.audit.chain import (
 )
 from cardsvc.audit.models import AuditEvent
 from cardsvc.audit.repository import AuditRepository
-from cardsvc.clerks.permissions import Actor
 from cardsvc.db import utcnow
+from cardsvc.errors import Refusal
+
+
+class Who(Protocol):
+    """Whoever acts: an authenticated ``Actor``, or the clerk named in a ``Refusal``."""
+
+    @property
+    def clerk_id(self) -> int: ...
+
+    @property
+    def window_id(self) -> int: ...
 
 
 class AuditTrail:
     """Appends events for one actor (or the system, when ``actor`` is None)."""
 
-    def __init__(self, session: Session, actor: Actor | None, secret: bytes) -> None:
+    def __init__(self, session: Session, actor: Who | None, secret: bytes) -> None:
         self._repository = AuditRepository(session)
         self._actor = actor
         self._secret = secret
@@ -70,6 +80,17 @@ class AuditTrail:
             previous_hash=previous,
         )
         self._repository.add(AuditEvent(**vars(row), hash=row_hash(row)))
+
+
+def record_refusal(session: Session, secret: bytes, refusal: Refusal, code: str) -> None:
+    """Append a refused access (the caller commits it in a transaction of its own)."""
+    AuditTrail(session, refusal, secret).record(
+        "refused",
+        refusal.subject_type,
+        refusal.subject_id,
+        purpose=refusal.purpose,
+        payload={"permission": refusal.permission, "code": code},
+    )
 
 
 def _chained(event: AuditEvent) -> ChainedRow:

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from cardsvc.cards.models import BlacklistEntry, Card, CardStatusChange
+from cardsvc.cards.rules import CardState
+
+# Any constant: the PostgreSQL advisory lock that serialises appends to the blacklist feed.
+_BLACKLIST_LOCK = 0x55CA7E
 
 
 class CardRepository:
@@ -27,10 +32,23 @@ class CardRepository:
             query = query.with_for_update(of=Card)
         return self.session.scalars(query).unique().one_or_none()
 
-    def of_resident(self, resident_id: int) -> Sequence[Card]:
-        return self.session.scalars(
-            select(Card).where(Card.resident_id == resident_id).order_by(Card.id)
-        ).all()
+    def of_resident(self, resident_id: int, *, for_update: bool = False) -> Sequence[Card]:
+        query = select(Card).where(Card.resident_id == resident_id).order_by(Card.id)
+        if for_update and self._locking():
+            query = query.with_for_update(of=Card)
+        return self.session.scalars(query).unique().all()
+
+    def temporarily_lost_since(self, before: datetime, limit: int) -> Sequence[Card]:
+        """Temporary losses reported before ``before``, locked; rows others hold are skipped."""
+        query = (
+            select(Card)
+            .where(Card.status == CardState.temporarily_lost, Card.status_changed_at <= before)
+            .order_by(Card.id)
+            .limit(limit)
+        )
+        if self._locking():
+            query = query.with_for_update(of=Card, skip_locked=True)
+        return self.session.scalars(query).unique().all()
 
     def number_taken(self, card_number: str) -> bool:
         return (
@@ -44,9 +62,28 @@ class CardRepository:
             .order_by(CardStatusChange.id)
         ).all()
 
-    def add(self, obj: Card | CardStatusChange | BlacklistEntry) -> None:
+    def add(self, obj: Card | CardStatusChange) -> None:
         self.session.add(obj)
         self.session.flush()
+
+    def append_blacklist(self, entry: BlacklistEntry) -> None:
+        """Give ``entry`` the next version and add it.
+
+        Appenders are serialised until they commit (an advisory lock on PostgreSQL; SQLite
+        writers are serial), so versions are contiguous and become visible in order: a
+        terminal that has seen version n can never later miss an entry below n.
+        """
+        entry.version = self.lock_blacklist() + 1
+        self.session.add(entry)
+        self.session.flush()
+
+    def lock_blacklist(self) -> int:
+        """Become the only appender until commit; the current version."""
+        if self._locking():
+            self.session.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _BLACKLIST_LOCK}
+            )
+        return self.blacklist_version()
 
     def blacklist_since(self, version: int, limit: int) -> Sequence[BlacklistEntry]:
         return self.session.scalars(

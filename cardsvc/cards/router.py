@@ -16,8 +16,9 @@ from cardsvc.cards.schemas import (
     StatusChangeOut,
 )
 from cardsvc.db import utcnow
-from cardsvc.deps import ActorDep, AuditDep, SessionDep, SettingsDep
+from cardsvc.deps import ActorDep, AuditDep, Purpose, SessionDep, SettingsDep
 from cardsvc.idempotency import fingerprint, run_once
+from cardsvc.ids import MAX_ROW_ID, PathRowId
 
 router = APIRouter(tags=["cards"])
 
@@ -41,7 +42,7 @@ def _json(content: str, status_code: int, replayed: bool) -> Response:
 
 @router.post("/residents/{resident_id}/cards", response_model=CardOut, status_code=201)
 def order_card(
-    resident_id: int,
+    resident_id: PathRowId,
     body: CardOrder,
     key: IdempotencyKey,
     actor: ActorDep,
@@ -88,6 +89,36 @@ def change_card(
     return _json(content, 200, replayed)
 
 
+@router.get("/cards/{card_number}", response_model=CardOut)
+def read_card(
+    card_number: str,
+    purpose: Purpose,
+    actor: ActorDep,
+    audit: AuditDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> CardOut:
+    """One card and its status now (a lapsed temporary loss is lapsed first)."""
+    card = service.read_card(session, actor, audit, settings, card_number, purpose, utcnow())
+    return CardOut.model_validate(card)
+
+
+@router.get("/residents/{resident_id}/cards", response_model=list[CardOut])
+def cards_of_resident(
+    resident_id: PathRowId,
+    purpose: Purpose,
+    actor: ActorDep,
+    audit: AuditDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> list[CardOut]:
+    """Every card the resident has held, oldest first."""
+    cards = service.cards_of_resident(
+        session, actor, audit, settings, resident_id, purpose, utcnow()
+    )
+    return [CardOut.model_validate(card) for card in cards]
+
+
 @router.get("/cards/{card_number}/history", response_model=list[StatusChangeOut])
 def card_history(card_number: str, actor: ActorDep, session: SessionDep) -> list[StatusChangeOut]:
     _card, history = service.card_history(session, actor, card_number)
@@ -98,7 +129,9 @@ def card_history(card_number: str, actor: ActorDep, session: SessionDep) -> list
 def blacklist(
     actor: ActorDep,
     session: SessionDep,
-    since: Annotated[int, Query(ge=0, description="The last version the terminal holds")] = 0,
+    since: Annotated[
+        int, Query(ge=0, le=MAX_ROW_ID, description="The last version the terminal holds")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
 ) -> BlacklistDelta:
     return service.blacklist_delta(session, actor, since, limit)

@@ -38,7 +38,7 @@ from cardsvc.cards.schemas import (
     IdentifyResponse,
     OrderReason,
 )
-from cardsvc.clerks.permissions import Actor, Permission, authorize
+from cardsvc.clerks.permissions import Actor, Permission, authorize, refused
 from cardsvc.errors import (
     CardRefusedError,
     ConflictError,
@@ -46,8 +46,8 @@ from cardsvc.errors import (
     NotFoundError,
     TransitionRefusedError,
 )
-from cardsvc.residents.repository import ResidentRepository
 from cardsvc.residents.rules import parse_ssn
+from cardsvc.residents.service import resident_in_jurisdiction
 from cardsvc.settings import Settings
 
 _NUMBER_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -111,7 +111,7 @@ def _transition(
         )
     )
     if (before in BLACKLISTED) != (after in BLACKLISTED):
-        repository.add(
+        repository.append_blacklist(
             BlacklistEntry(
                 card_number=card.card_number,
                 card_identification_code=card.card_identification_code,
@@ -150,10 +150,7 @@ def order_card(
     now: datetime,
 ) -> Card:
     """Apply for a first card, a replacement (补卡) or a renewal (换卡): a card in production."""
-    resident = ResidentRepository(session).get(resident_id)
-    if resident is None:
-        raise NotFoundError("参保人员不存在", code="resident_not_found")
-    authorize(actor, Permission.order_card, resident.platform.path)
+    resident = resident_in_jurisdiction(session, actor, resident_id, Permission.order_card)
     repository = CardRepository(session)
     cards = repository.of_resident(resident.id)
     if any(card.status in PENDING for card in cards):
@@ -205,14 +202,26 @@ def order_card(
 
 
 def _card_in_jurisdiction(
-    session: Session, actor: Actor, card_number: str, permission: Permission, *, for_update: bool
+    session: Session,
+    actor: Actor,
+    card_number: str,
+    permission: Permission,
+    *,
+    for_update: bool,
+    purpose: str | None = None,
 ) -> Card:
     card = CardRepository(session).by_number(
         normalise_card_number(card_number), for_update=for_update
     )
     if card is None:
         raise NotFoundError("社会保障卡不存在", code="card_not_found")
-    authorize(actor, permission, card.resident.platform.path)
+    authorize(
+        actor,
+        permission,
+        card.resident.platform.path,
+        subject=("card", card.id),
+        purpose=purpose,
+    )
     return card
 
 
@@ -264,9 +273,61 @@ def card_history(
     session: Session, actor: Actor, card_number: str
 ) -> tuple[Card, Sequence[CardStatusChange]]:
     card = _card_in_jurisdiction(
-        session, actor, card_number, Permission.read_resident, for_update=False
+        session, actor, card_number, Permission.read_card, for_update=False
     )
     return card, CardRepository(session).history(card.id)
+
+
+def read_card(
+    session: Session,
+    actor: Actor,
+    audit: AuditTrail,
+    settings: Settings,
+    card_number: str,
+    purpose: str,
+    now: datetime,
+) -> Card:
+    """One card as it stands now (a lapsed temporary loss is lapsed first); audited."""
+    card = _card_in_jurisdiction(
+        session, actor, card_number, Permission.read_card, for_update=True, purpose=purpose
+    )
+    _settle(CardRepository(session), audit, settings, card, now)
+    audit.read("card", card.id, purpose)
+    return card
+
+
+def cards_of_resident(
+    session: Session,
+    actor: Actor,
+    audit: AuditTrail,
+    settings: Settings,
+    resident_id: int,
+    purpose: str,
+    now: datetime,
+) -> Sequence[Card]:
+    """Every card a resident has held, oldest first; the read is audited."""
+    resident = resident_in_jurisdiction(session, actor, resident_id, Permission.read_card, purpose)
+    repository = CardRepository(session)
+    cards = repository.of_resident(resident.id, for_update=True)
+    for card in cards:
+        _settle(repository, audit, settings, card, now)
+    audit.read("resident", resident.id, purpose, cards=[card.id for card in cards])
+    return cards
+
+
+def lapse_temporary_losses(
+    session: Session, audit: AuditTrail, settings: Settings, now: datetime, *, limit: int
+) -> int:
+    """Lapse up to ``limit`` temporary losses whose period is over; how many were lapsed.
+
+    Cards another transaction holds are skipped (PostgreSQL) and lapse on a later sweep
+    or when next read.
+    """
+    repository = CardRepository(session)
+    cards = repository.temporarily_lost_since(now - settings.temporary_loss_lapse, limit)
+    for card in cards:
+        _settle(repository, audit, settings, card, now)
+    return len(cards)
 
 
 def blacklist_delta(session: Session, actor: Actor, since: int, limit: int) -> BlacklistDelta:
@@ -297,29 +358,33 @@ def identify(
     Any window in the province may identify a card holder who presents their card;
     the read is audited like any other.
     """
-    authorize(actor, Permission.identify_card)
-    mismatch = CardRefusedError("卡片信息与登记信息不符，请核实持卡人身份", code="card_mismatch")
+    permission = Permission.identify_card
+    authorize(actor, permission, subject=("card", "presented"), purpose=request.purpose)
+
+    def refusal(detail: str, code: str, card: Card | None) -> CardRefusedError:
+        subject = ("card", card.id if card else "presented")
+        return CardRefusedError(
+            detail, code=code, refusal=refused(actor, permission, subject, request.purpose)
+        )
+
+    mismatch = ("卡片信息与登记信息不符，请核实持卡人身份", "card_mismatch")
     try:
         number = normalise_card_number(request.card_number)
         card_id = normalise_card_identification_code(request.card_identification_code)
         ssn = parse_ssn(request.social_security_number).number
     except InvalidDataError:
-        raise mismatch from None
+        raise refusal(*mismatch, None) from None
     repository = CardRepository(session)
     card = repository.by_number(number, for_update=True)
-    if (
-        card is None
-        or card.card_identification_code != card_id
-        or card.resident.social_security_number != ssn
-    ):
-        raise mismatch
+    if card is None:
+        raise refusal(*mismatch, None)
+    if card.card_identification_code != card_id or card.resident.social_security_number != ssn:
+        raise refusal(*mismatch, card)
     _settle(repository, audit, settings, card, now)
     if card.status in BLACKLISTED:
-        raise CardRefusedError(
-            "此卡已列入黑名单（挂失、锁定或注销），不能使用", code="card_blacklisted"
-        )
+        raise refusal("此卡已列入黑名单（挂失、锁定或注销），不能使用", "card_blacklisted", card)
     if card.status is not CardState.normal:
-        raise CardRefusedError("此卡尚未启用", code="card_not_activated")
+        raise refusal("此卡尚未启用", "card_not_activated", card)
     resident = card.resident
     audit.read("resident", resident.id, request.purpose, card_id=card.id, via="identify")
     return IdentifyResponse(

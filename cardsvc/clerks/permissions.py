@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from cardsvc.errors import ForbiddenError, OutsideJurisdictionError
+from cardsvc.errors import ForbiddenError, OutsideJurisdictionError, Refusal
 
 
 class Role(StrEnum):
@@ -23,6 +23,7 @@ class Permission(StrEnum):
     view_platforms = "view_platforms"
     register_resident = "register_resident"
     read_resident = "read_resident"
+    read_card = "read_card"  # a card, a resident's cards, a card's history
     list_residents = "list_residents"
     order_card = "order_card"  # apply for a first card, a replacement or a renewal
     produce_card = "produce_card"  # mark personalised and issued (card centre)
@@ -37,6 +38,7 @@ _WINDOW = {
     Permission.view_platforms,
     Permission.register_resident,
     Permission.read_resident,
+    Permission.read_card,
     Permission.list_residents,
     Permission.order_card,
     Permission.activate_card,
@@ -51,6 +53,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.issuance_operator: frozenset(
         {
             Permission.view_platforms,
+            Permission.read_card,
             Permission.produce_card,
             Permission.activate_card,
             Permission.read_blacklist,
@@ -61,6 +64,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             Permission.view_platforms,
             Permission.read_resident,
+            Permission.read_card,
             Permission.list_residents,
             Permission.read_audit,
             Permission.read_blacklist,
@@ -94,9 +98,37 @@ class Actor:
         return platform_path.startswith(self.platform_path)
 
 
-def authorize(actor: Actor, permission: Permission, platform_path: str | None = None) -> None:
-    """Raise ``ForbiddenError`` unless the role allows it and the platform is in jurisdiction."""
-    if not actor.can(permission):
-        raise ForbiddenError("您的岗位无权办理此项业务", code="role_not_allowed")
-    if platform_path is not None and not actor.covers(platform_path):
-        raise OutsideJurisdictionError("该业务不属于您所在平台的管辖范围")
+def refused(
+    actor: Actor, permission: Permission, subject: tuple[str, object], purpose: str | None = None
+) -> Refusal:
+    """What the audit trail records when ``actor`` is refused ``subject``."""
+    return Refusal(
+        clerk_id=actor.clerk_id,
+        window_id=actor.window_id,
+        permission=permission.value,
+        subject_type=subject[0],
+        subject_id=str(subject[1]),
+        purpose=purpose,
+    )
+
+
+def authorize(
+    actor: Actor,
+    permission: Permission,
+    platform_path: str | None = None,
+    *,
+    subject: tuple[str, object] | None = None,
+    purpose: str | None = None,
+) -> None:
+    """Raise ``ForbiddenError`` unless the role allows it and the platform is in jurisdiction.
+
+    ``subject`` (type, id) names the residents' or cards' data being reached for: a
+    refusal then carries what the audit trail needs to record it.
+    """
+    allowed_role = actor.can(permission)
+    if allowed_role and (platform_path is None or actor.covers(platform_path)):
+        return
+    refusal = None if subject is None else refused(actor, permission, subject, purpose)
+    if not allowed_role:
+        raise ForbiddenError("您的岗位无权办理此项业务", code="role_not_allowed", refusal=refusal)
+    raise OutsideJurisdictionError("该业务不属于您所在平台的管辖范围", refusal=refusal)

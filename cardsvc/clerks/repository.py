@@ -4,6 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cardsvc.clerks.models import Clerk
+from cardsvc.clerks.permissions import Role
 from cardsvc.platforms.models import Window
 
 
@@ -13,6 +14,9 @@ class ClerkRepository:
 
     def by_username(self, username: str) -> Clerk | None:
         return self.session.scalars(select(Clerk).where(Clerk.username == username)).one_or_none()
+
+    def any_with_role(self, role: Role) -> bool:
+        return self.session.scalar(select(Clerk.id).where(Clerk.role == role).limit(1)) is not None
 
     def get(self, clerk_id: int) -> Clerk | None:
         return self.session.get(Clerk, clerk_id)

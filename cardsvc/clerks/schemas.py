@@ -5,6 +5,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from cardsvc.clerks.permissions import Role
+from cardsvc.ids import RowId
 
 
 class LoginRequest(BaseModel):
@@ -19,12 +20,17 @@ class LoginResponse(BaseModel):
     expires_at: datetime
 
 
-class ClerkCreate(BaseModel):
+class ClerkAccount(BaseModel):
+    """What every clerk account needs, whatever its role and platform."""
+
     username: str = Field(min_length=3, max_length=40, pattern=r"^[a-z0-9_.-]+$")
     display_name: str = Field(min_length=1, max_length=40)
     password: str = Field(min_length=10, max_length=200)
+
+
+class ClerkCreate(ClerkAccount):
     role: Role
-    platform_id: int
+    platform_id: RowId
     certified_on: date | None = None
 
 

@@ -4,16 +4,28 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from cardsvc.audit.service import AuditTrail
 from cardsvc.clerks.models import Clerk
 from cardsvc.clerks.passwords import Passwords
-from cardsvc.clerks.permissions import Actor, Permission, authorize
+from cardsvc.clerks.permissions import Actor, Permission, Role, authorize
 from cardsvc.clerks.repository import ClerkRepository
-from cardsvc.clerks.schemas import ClerkCreate
+from cardsvc.clerks.schemas import ClerkAccount, ClerkCreate
 from cardsvc.clerks.tokens import TokenClaims, issue_token, read_token
-from cardsvc.errors import ConflictError, ForbiddenError, NotAuthenticatedError, NotFoundError
+from cardsvc.errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidDataError,
+    NotAuthenticatedError,
+    NotFoundError,
+)
+from cardsvc.platforms.models import Window
 from cardsvc.platforms.repository import PlatformRepository
+from cardsvc.platforms.rules import Kind
+from cardsvc.platforms.schemas import PlatformCreate
+from cardsvc.platforms.service import add_window, build_platform
 from cardsvc.settings import Settings
 
 
@@ -85,3 +97,54 @@ def register_clerk(
             certified_on=data.certified_on,
         )
     )
+
+
+def bootstrap_administrator(
+    session: Session,
+    audit: AuditTrail,
+    passwords: Passwords,
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    province_code: str,
+    province_name: str,
+) -> tuple[Clerk, Window]:
+    """The first administrator, at the province platform (created if missing) and its window.
+
+    Refused once any administrator exists: from then on administrators register clerks.
+    """
+    try:  # the API's own rules for usernames and passwords
+        data = ClerkAccount(username=username, display_name=display_name, password=password)
+    except ValidationError:
+        raise InvalidDataError(
+            "用户名须为小写字母、数字或._-（3至40位），密码至少10位", code="invalid_clerk"
+        ) from None
+    repository = ClerkRepository(session)
+    if repository.any_with_role(Role.administrator):
+        raise ConflictError("已存在管理员，请由管理员登记新的经办人员", code="already_bootstrapped")
+    if repository.by_username(data.username) is not None:
+        raise ConflictError("该用户名已被使用", code="username_taken")
+    platforms = PlatformRepository(session)
+    province = platforms.root(province_code)
+    if province is None:
+        province = build_platform(
+            platforms,
+            None,
+            PlatformCreate(kind=Kind.province, region_code=province_code, base_name=province_name),
+        )
+    window = platforms.first_window(province.id) or add_window(platforms, province, "管理窗口")
+    clerk = repository.add(
+        Clerk(
+            username=data.username,
+            display_name=data.display_name,
+            password_hash=passwords.hash(data.password),
+            role=Role.administrator,
+            platform_id=province.id,
+            platform=province,
+        )
+    )
+    audit.change(
+        "clerk.bootstrap", "clerk", clerk.id, None, {"role": clerk.role, "platform": province.id}
+    )
+    return clerk, window

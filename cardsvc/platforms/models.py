@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cardsvc.db import Base, str_enum
@@ -21,9 +21,15 @@ class Platform(Base):
     name: Mapped[str] = mapped_column(String(100))
     unified_code: Mapped[str] = mapped_column(String(12), unique=True)
     # Unified codes from the root, "/32/3201/320102/320102001/": a subtree is a prefix.
-    path: Mapped[str] = mapped_column(String(120), index=True)
+    path: Mapped[str] = mapped_column(String(120))
 
     parent: Mapped[Platform | None] = relationship(remote_side=[id], lazy="raise")
+
+    __table_args__ = (
+        # text_pattern_ops lets PostgreSQL answer ``path LIKE 'prefix%'`` from the index
+        # whatever the database's collation.
+        Index("ix_platforms_path", "path", postgresql_ops={"path": "text_pattern_ops"}),
+    )
 
 
 class Window(Base):

@@ -23,6 +23,18 @@ class PlatformRepository:
             or 0
         )
 
+    def root(self, region_code: str) -> Platform | None:
+        return self.session.scalars(
+            select(Platform).where(
+                Platform.parent_id.is_(None), Platform.region_code == region_code
+            )
+        ).one_or_none()
+
+    def first_window(self, platform_id: int) -> Window | None:
+        return self.session.scalars(
+            select(Window).where(Window.platform_id == platform_id).order_by(Window.id).limit(1)
+        ).one_or_none()
+
     def by_unified_code(self, code: str) -> Platform | None:
         return self.session.scalars(
             select(Platform).where(Platform.unified_code == code)

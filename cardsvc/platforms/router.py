@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from cardsvc.deps import ActorDep, SessionDep
+from cardsvc.ids import PathRowId
 from cardsvc.platforms import service
 from cardsvc.platforms.schemas import PlatformCreate, PlatformOut, WindowCreate, WindowOut
 
@@ -28,12 +29,12 @@ def list_platforms(
 
 
 @router.get("/platforms/{platform_id}", response_model=PlatformOut)
-def get_platform(platform_id: int, actor: ActorDep, session: SessionDep) -> PlatformOut:
+def get_platform(platform_id: PathRowId, actor: ActorDep, session: SessionDep) -> PlatformOut:
     return PlatformOut.model_validate(service.get_platform(session, actor, platform_id))
 
 
 @router.post("/platforms/{platform_id}/windows", response_model=WindowOut, status_code=201)
 def register_window(
-    platform_id: int, body: WindowCreate, actor: ActorDep, session: SessionDep
+    platform_id: PathRowId, body: WindowCreate, actor: ActorDep, session: SessionDep
 ) -> WindowOut:
     return WindowOut.model_validate(service.register_window(session, actor, platform_id, body))

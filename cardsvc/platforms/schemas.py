@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cardsvc.ids import RowId
 from cardsvc.platforms.rules import Kind, Level
 
 
 class PlatformCreate(BaseModel):
-    parent_id: int | None = None
+    parent_id: RowId | None = None
     kind: Kind
     region_code: str = Field(pattern=r"^\d{6}$")
     base_name: str = Field(min_length=1, max_length=40)

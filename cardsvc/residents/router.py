@@ -4,20 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from cardsvc.deps import ActorDep, AuditDep, SessionDep
+from cardsvc.deps import ActorDep, AuditDep, Purpose, SessionDep
+from cardsvc.ids import PathRowId
 from cardsvc.residents import service
 from cardsvc.residents.schemas import ResidentCreate, ResidentListItem, ResidentOut
 
 router = APIRouter(tags=["residents"])
-
-Purpose = Annotated[
-    str,
-    Query(
-        min_length=2,
-        max_length=100,
-        description="Why the clerk reads this record (audited), e.g. 窗口业务办理",
-    ),
-]
 
 
 @router.post("/residents", response_model=ResidentOut, status_code=201)
@@ -40,7 +32,7 @@ def list_residents(
 
 @router.get("/residents/{resident_id}", response_model=ResidentOut)
 def read_resident(
-    resident_id: int, purpose: Purpose, actor: ActorDep, audit: AuditDep, session: SessionDep
+    resident_id: PathRowId, purpose: Purpose, actor: ActorDep, audit: AuditDep, session: SessionDep
 ) -> ResidentOut:
     return ResidentOut.model_validate(
         service.read_resident(session, actor, audit, resident_id, purpose)

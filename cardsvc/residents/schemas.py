@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cardsvc.ids import RowId
 from cardsvc.residents.rules import Sex
 
 
@@ -15,7 +16,7 @@ class ResidentCreate(BaseModel):
     ethnic_group: str = Field(pattern=r"^\d{2}$", description="GB 3304 code, 01 = 汉族")
     household_registration: str = Field(min_length=1, max_length=200)
     current_address: str = Field(min_length=1, max_length=200)
-    platform_id: int = Field(description="The community/village station the resident belongs to")
+    platform_id: RowId = Field(description="The community/village station the resident belongs to")
 
 
 class ResidentOut(BaseModel):

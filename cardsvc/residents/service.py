@@ -46,7 +46,7 @@ def register_resident(
     platform = PlatformRepository(session).get(data.platform_id)
     if platform is None:
         raise NotFoundError("所属社区（村）平台不存在", code="platform_not_found")
-    authorize(actor, Permission.register_resident, platform.path)
+    authorize(actor, Permission.register_resident, platform.path, subject=("platform", platform.id))
     if platform.level is not Level.community:
         raise InvalidDataError("参保人员须归属于社区（村）服务站", code="not_a_community")
     number = parse_ssn(data.social_security_number)
@@ -76,13 +76,24 @@ def register_resident(
     return resident
 
 
-def _in_jurisdiction(
-    session: Session, actor: Actor, resident_id: int, permission: Permission
+def resident_in_jurisdiction(
+    session: Session,
+    actor: Actor,
+    resident_id: int,
+    permission: Permission,
+    purpose: str | None = None,
 ) -> Resident:
+    """The resident, if ``actor`` may act on them; a refusal is audited."""
     resident = ResidentRepository(session).get(resident_id)
     if resident is None:
         raise NotFoundError("参保人员不存在", code="resident_not_found")
-    authorize(actor, permission, resident.platform.path)
+    authorize(
+        actor,
+        permission,
+        resident.platform.path,
+        subject=("resident", resident.id),
+        purpose=purpose,
+    )
     return resident
 
 
@@ -90,7 +101,9 @@ def read_resident(
     session: Session, actor: Actor, audit: AuditTrail, resident_id: int, purpose: str
 ) -> Resident:
     """The full record of one resident; the read is audited with its purpose."""
-    resident = _in_jurisdiction(session, actor, resident_id, Permission.read_resident)
+    resident = resident_in_jurisdiction(
+        session, actor, resident_id, Permission.read_resident, purpose
+    )
     audit.read("resident", resident.id, purpose)
     return resident
 
@@ -99,7 +112,7 @@ def list_residents(
     session: Session, actor: Actor, audit: AuditTrail, *, limit: int, offset: int
 ) -> list[ResidentListItem]:
     """Residents within the clerk's jurisdiction, masked; the listing itself is audited."""
-    authorize(actor, Permission.list_residents)
+    authorize(actor, Permission.list_residents, subject=("residents", actor.platform_id))
     residents: Sequence[Resident] = ResidentRepository(session).within(
         actor.platform_path, limit=limit, offset=offset
     )

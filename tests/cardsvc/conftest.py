@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -38,7 +39,8 @@ from cardsvc.settings import Settings
 POSTGRES_SERVER = os.environ.get(
     "CARDSVC_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432"
 )
-POSTGRES_TEST_DB = "sscard_test"
+# One database per test process: parallel runs (several engineers, CI jobs) never collide.
+POSTGRES_TEST_DB = f"sscard_test_{os.getpid()}"
 PASSWORD = "correct horse battery"  # noqa: S105 - test clerks' password
 
 
@@ -57,14 +59,50 @@ def _postgres_url() -> str:
     return f"{POSTGRES_SERVER}/{POSTGRES_TEST_DB}"
 
 
+def _drop_postgres_database(name: str) -> None:
+    admin = create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    finally:
+        admin.dispose()
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'cardsvc.db'}"
     else:
         url = _postgres_url()
     upgrade(url)
-    return url
+    yield url
+    if request.param == "postgresql":
+        _drop_postgres_database(POSTGRES_TEST_DB)
+
+
+@contextmanager
+def audit_protection_lifted(connection: Connection) -> Iterator[None]:
+    """Play an attacker with direct database access: the append-only triggers stop firing.
+
+    PostgreSQL: replica mode skips triggers (superuser, this transaction only). SQLite:
+    the triggers are dropped and recreated from their own definitions.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SET LOCAL session_replication_role = replica"))
+        yield
+        connection.execute(text("SET LOCAL session_replication_role = origin"))
+        return
+    triggers = connection.execute(
+        text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"),
+        {"t": "audit_events"},
+    ).all()
+    for name, _sql in triggers:
+        connection.execute(text(f"DROP TRIGGER {name}"))
+    yield
+    for _name, sql in triggers:
+        connection.execute(text(sql))
 
 
 @pytest.fixture(scope="session")

@@ -4,12 +4,13 @@ from collections.abc import Callable
 
 import pytest
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from cardsvc.audit.service import AuditTrail, verify_chain
 from cardsvc.clerks.permissions import Actor, Role
 from cardsvc.cli import main
-from tests.cardsvc.conftest import Client, World
+from tests.cardsvc.conftest import Client, World, audit_protection_lifted
 
 
 def test_chain_is_intact_after_requests_and_detects_an_edited_row(
@@ -27,9 +28,10 @@ def test_chain_is_intact_after_requests_and_detects_an_edited_row(
     client.get("/residents", headers=world.headers("street_a"))
     assert list(verify_chain(session)) == []
     first = connection.execute(text("SELECT min(seq) FROM audit_events")).scalar_one()
-    connection.execute(
-        text("UPDATE audit_events SET purpose = 'tampered' WHERE seq = :seq"), {"seq": first}
-    )
+    with audit_protection_lifted(connection):
+        connection.execute(
+            text("UPDATE audit_events SET purpose = 'tampered' WHERE seq = :seq"), {"seq": first}
+        )
     session.expire_all()
     assert [(b.seq, b.reason) for b in verify_chain(session)] == [(first, "edited")]
 
@@ -39,7 +41,8 @@ def test_deleted_row_leaves_a_gap(session: Session, connection: Connection) -> N
     trail = AuditTrail(session, actor, b"secret")
     for n in range(3):
         trail.record("read", "resident", n, purpose="test")
-    connection.execute(text("DELETE FROM audit_events WHERE seq = 2"))
+    with audit_protection_lifted(connection):
+        connection.execute(text("DELETE FROM audit_events WHERE seq = 2"))
     session.expire_all()
     assert [(b.seq, b.reason) for b in verify_chain(session)] == [(3, "gap"), (3, "unlinked")]
 
@@ -61,10 +64,32 @@ def test_cli_audit_verify(
             session.commit()
         assert main(["audit", "verify"]) == 0
         assert "intact" in capsys.readouterr().out
-        with engine.begin() as connection:
+        with engine.begin() as connection, audit_protection_lifted(connection):
             connection.execute(text("UPDATE audit_events SET subject_id = '99' WHERE seq = 2"))
         assert main(["audit", "verify"]) == 1
         assert "audit row 2: edited" in capsys.readouterr().out
     finally:
-        with engine.begin() as connection:
+        with engine.begin() as connection, audit_protection_lifted(connection):
             connection.execute(text("DELETE FROM audit_events"))
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_events SET purpose = 'tampered'",
+        "DELETE FROM audit_events",
+        "TRUNCATE audit_events",  # PostgreSQL; SQLite's TRUNCATE is a DELETE
+    ],
+)
+def test_the_database_refuses_to_change_audit_rows(
+    session: Session, connection: Connection, statement: str
+) -> None:
+    actor = Actor(clerk_id=1, role=Role.auditor, platform_id=1, platform_path="/", window_id=1)
+    AuditTrail(session, actor, b"secret").record("read", "resident", 1, purpose="test")
+    if connection.dialect.name == "sqlite":
+        statement = statement.replace("TRUNCATE", "DELETE FROM")
+    nested = connection.begin_nested()
+    with pytest.raises(DBAPIError, match="append-only"):
+        connection.execute(text(statement))
+    nested.rollback()
+    assert connection.execute(text("SELECT count(*) FROM audit_events")).scalar_one() == 1

@@ -1,0 +1,478 @@
+"""Loading a whole import file or nothing: check every row, stage, check again, insert.
+
+Rows are checked one by one as they stream in (``rows.py``) and staged in a temporary
+table — PostgreSQL ``COPY``, SQLite batched inserts — so a million rows never sit in
+memory. Checks across rows and against the database are set-based queries on the
+staging table. Only when no problem is left are the rows inserted, with one
+``INSERT … SELECT`` per target table, in the caller's transaction (services never
+commit): the file lands whole or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Date,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    exists,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session
+
+from cardsvc.audit.service import AuditTrail
+from cardsvc.cards.models import BlacklistEntry, Card, CardStatusChange
+from cardsvc.cards.repository import CardRepository
+from cardsvc.cards.rules import BLACKLISTED, USABLE
+from cardsvc.db import UtcDateTime
+from cardsvc.errors import InvalidDataError
+from cardsvc.imports.rows import (
+    CARD_COLUMNS,
+    RESIDENT_COLUMNS,
+    Problem,
+    check_header,
+    parse_card,
+    parse_resident,
+)
+from cardsvc.platforms.models import Platform
+from cardsvc.platforms.rules import Level
+from cardsvc.residents.models import Resident
+
+_BATCH = 10_000
+
+
+class ImportRefusedError(InvalidDataError):
+    """The file was not loaded; ``problems`` says why, row by row (at most the limit)."""
+
+    def __init__(self, problems: list[Problem], *, truncated: bool) -> None:
+        super().__init__(f"导入文件有{len(problems)}处错误，未导入任何数据", code="import_refused")
+        self.problems = problems
+        self.truncated = truncated
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    rows: int
+    sha256: str
+
+
+class _Problems:
+    """Problems found so far, up to a limit past which checking stops."""
+
+    def __init__(self, limit: int) -> None:
+        self.items: list[Problem] = []
+        self.limit = limit
+
+    @property
+    def full(self) -> bool:
+        return len(self.items) >= self.limit
+
+    @property
+    def room(self) -> int:
+        return max(self.limit - len(self.items), 0)
+
+    def refuse_if_any(self) -> None:
+        if self.items:
+            items = sorted(self.items, key=lambda p: (p.line, p.column))[: self.limit]
+            raise ImportRefusedError(items, truncated=self.full)
+
+
+def _staging_resident_table() -> Table:
+    return Table(
+        "import_residents",
+        MetaData(),
+        Column("line", Integer, primary_key=True),
+        Column("social_security_number", String(18), nullable=False),
+        Column("name", String(30), nullable=False),
+        Column("sex", String(1), nullable=False),
+        Column("birth_date", Date, nullable=False),
+        Column("ethnic_group", String(2), nullable=False),
+        Column("household_registration", String(200), nullable=False),
+        Column("current_address", String(200), nullable=False),
+        Column("community_code", String(12), nullable=False),
+        prefixes=["TEMPORARY"],
+    )
+
+
+def _staging_card_table() -> Table:
+    return Table(
+        "import_cards",
+        MetaData(),
+        Column("line", Integer, primary_key=True),
+        Column("card_number", String(9), nullable=False),
+        Column("card_identification_code", String(32), nullable=False),
+        Column("social_security_number", String(18), nullable=False),
+        Column("generation", String(4), nullable=False),
+        Column("key_version", Integer, nullable=False),
+        Column("issued_on", Date, nullable=False),
+        Column("expires_on", Date, nullable=False),
+        Column("status", String(20), nullable=False),
+        prefixes=["TEMPORARY"],
+    )
+
+
+class _Hashing:
+    """Passes records through while hashing them, so the audit names the exact file."""
+
+    def __init__(self, records: Iterable[Sequence[str]]) -> None:
+        self._records = iter(records)
+        self.digest = hashlib.sha256()
+
+    def __iter__(self) -> Iterator[Sequence[str]]:
+        for record in self._records:
+            self.digest.update("\x1f".join(record).encode("utf-8") + b"\x1e")
+            yield record
+
+
+def _rows(
+    records: Iterator[Sequence[str]],
+    columns: Sequence[str],
+    parse: Callable[[int, dict[str, str], list[Problem]], dict[str, Any] | None],
+    problems: _Problems,
+) -> Iterator[dict[str, Any]]:
+    """Checked rows, streamed; problems collect on the side until the limit is reached."""
+    header = next(records, None)
+    if header is None:
+        problems.items.append(Problem(1, "", "empty_file", "文件为空，缺少表头"))
+        return
+    header_problems = check_header(header, columns)
+    if header_problems:
+        problems.items.extend(header_problems)
+        return
+    names = [name.strip() for name in header]
+    for line, record in enumerate(records, start=2):
+        if problems.full:
+            return
+        if len(record) != len(names):
+            problems.items.append(
+                Problem(
+                    line, "", "wrong_field_count", f"该行应有{len(names)}列，实有{len(record)}列"
+                )
+            )
+            continue
+        values = parse(line, dict(zip(names, record, strict=True)), problems.items)
+        if values is not None:
+            yield values
+
+
+def _stage(session: Session, table: Table, rows: Iterable[dict[str, Any]]) -> int:
+    """Load ``rows`` into the staging table: COPY on PostgreSQL, batches elsewhere."""
+    names = [column.name for column in table.columns]
+    count = 0
+    if session.get_bind().dialect.name == "postgresql":
+        driver = session.connection().connection.driver_connection
+        assert driver is not None  # noqa: S101 - an open connection has its driver
+        with driver.cursor() as cursor:  # type: ignore[attr-defined]
+            statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+            with cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row([row[name] for name in names])
+                    count += 1
+        return count
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == _BATCH:
+            session.execute(insert(table), batch)
+            count += len(batch)
+            batch = []
+    if batch:
+        session.execute(insert(table), batch)
+        count += len(batch)
+    return count
+
+
+def _create(session: Session, table: Table) -> None:
+    connection = session.connection()
+    table.drop(connection, checkfirst=True)
+    table.create(connection)
+
+
+def _index(session: Session, table: Table, *columns: str) -> None:
+    connection = session.connection()
+    for column in columns:
+        connection.exec_driver_sql(
+            f"CREATE INDEX ix_{table.name}_{column} ON {table.name} ({column})"
+        )
+    # Fresh statistics, or the planner takes the large staging table for an empty one.
+    connection.exec_driver_sql(f"ANALYZE {table.name}")
+
+
+def _report(
+    session: Session,
+    problems: _Problems,
+    staging: Table,
+    query: Any,
+    column: str,
+    code: str,
+    message: Callable[[Any], str],
+) -> None:
+    if problems.full:
+        return
+    for row in session.execute(query.order_by(staging.c.line).limit(problems.room)):
+        problems.items.append(Problem(row.line, column, code, message(row)))
+
+
+def _duplicates(staging: Table, column: str, *, statuses: list[str] | None = None) -> Any:
+    """Rows whose ``column`` repeats an earlier row's, with the first such row.
+
+    With ``statuses``, only rows of those statuses count, on both sides.
+    """
+    earlier = staging.alias("earlier")
+    condition = [earlier.c[column] == staging.c[column], earlier.c.line < staging.c.line]
+    if statuses is not None:
+        condition.append(earlier.c.status.in_(statuses))
+    query = select(staging.c.line, func.min(earlier.c.line).label("first")).join(
+        earlier, and_(*condition)
+    )
+    if statuses is not None:
+        query = query.where(staging.c.status.in_(statuses))
+    return query.group_by(staging.c.line)
+
+
+def import_residents(
+    session: Session,
+    audit: AuditTrail,
+    records: Iterable[Sequence[str]],
+    now: datetime,
+    *,
+    max_problems: int = 1000,
+) -> ImportResult:
+    """Register every resident of the file, or none (``ImportRefusedError``)."""
+    problems = _Problems(max_problems)
+    staging = _staging_resident_table()
+    _create(session, staging)
+    hashing = _Hashing(records)
+    count = _stage(
+        session, staging, _rows(iter(hashing), RESIDENT_COLUMNS, parse_resident, problems)
+    )
+    _index(session, staging, "social_security_number", "community_code")
+    _report(
+        session,
+        problems,
+        staging,
+        _duplicates(staging, "social_security_number"),
+        "social_security_number",
+        "duplicate_in_file",
+        lambda row: f"社会保障号码与第{row.first}行重复",
+    )
+    _report(
+        session,
+        problems,
+        staging,
+        select(staging.c.line).join(
+            Resident, Resident.social_security_number == staging.c.social_security_number
+        ),
+        "social_security_number",
+        "resident_exists",
+        lambda _row: "该社会保障号码已登记",
+    )
+    _report(
+        session,
+        problems,
+        staging,
+        select(staging.c.line)
+        .outerjoin(Platform, Platform.unified_code == staging.c.community_code)
+        .where(or_(Platform.id.is_(None), Platform.level != Level.community)),
+        "community_code",
+        "not_a_community",
+        lambda _row: "所属平台编码不存在或不是社区（村）服务站",
+    )
+    problems.refuse_if_any()
+    session.execute(
+        insert(Resident).from_select(
+            [
+                "social_security_number",
+                "name",
+                "sex",
+                "birth_date",
+                "ethnic_group",
+                "household_registration",
+                "current_address",
+                "platform_id",
+                "created_at",
+                "version",
+            ],
+            select(
+                staging.c.social_security_number,
+                staging.c.name,
+                staging.c.sex,
+                staging.c.birth_date,
+                staging.c.ethnic_group,
+                staging.c.household_registration,
+                staging.c.current_address,
+                Platform.id,
+                literal(now, UtcDateTime()),
+                literal(1),
+            )
+            .join(Platform, Platform.unified_code == staging.c.community_code)
+            .order_by(staging.c.line),
+        )
+    )
+    staging.drop(session.connection())
+    digest = hashing.digest.hexdigest()
+    audit.record("import", "residents", digest[:16], payload={"rows": count, "sha256": digest})
+    return ImportResult(count, digest)
+
+
+def import_cards(
+    session: Session,
+    audit: AuditTrail,
+    records: Iterable[Sequence[str]],
+    now: datetime,
+    *,
+    max_problems: int = 1000,
+) -> ImportResult:
+    """Record every card of the file against its resident, or none (``ImportRefusedError``)."""
+    problems = _Problems(max_problems)
+    staging = _staging_card_table()
+    _create(session, staging)
+    hashing = _Hashing(records)
+    count = _stage(session, staging, _rows(iter(hashing), CARD_COLUMNS, parse_card, problems))
+    _index(session, staging, "card_number", "card_identification_code", "social_security_number")
+    usable = [state.value for state in USABLE]
+    checks: list[tuple[Any, str, str, Callable[[Any], str]]] = [
+        (
+            _duplicates(staging, "card_number"),
+            "card_number",
+            "duplicate_in_file",
+            lambda row: f"卡号与第{row.first}行重复",
+        ),
+        (
+            _duplicates(staging, "card_identification_code"),
+            "card_identification_code",
+            "duplicate_in_file",
+            lambda row: f"卡识别码与第{row.first}行重复",
+        ),
+        (
+            _duplicates(staging, "social_security_number", statuses=usable),
+            "social_security_number",
+            "card_exists",
+            lambda row: f"同一参保人员在第{row.first}行已有一张可用的卡",
+        ),
+        (
+            select(staging.c.line)
+            .outerjoin(
+                Resident, Resident.social_security_number == staging.c.social_security_number
+            )
+            .where(Resident.id.is_(None)),
+            "social_security_number",
+            "resident_not_found",
+            lambda _row: "该社会保障号码尚未登记，请先导入参保人员",
+        ),
+        (
+            select(staging.c.line).join(Card, Card.card_number == staging.c.card_number),
+            "card_number",
+            "card_number_taken",
+            lambda _row: "该卡号已存在",
+        ),
+        (
+            select(staging.c.line).join(
+                Card, Card.card_identification_code == staging.c.card_identification_code
+            ),
+            "card_identification_code",
+            "card_identification_code_taken",
+            lambda _row: "该卡识别码已存在",
+        ),
+        (
+            select(staging.c.line)
+            .join(Resident, Resident.social_security_number == staging.c.social_security_number)
+            .where(
+                staging.c.status.in_(usable),
+                exists().where(Card.resident_id == Resident.id, Card.status.in_(usable)),
+            ),
+            "social_security_number",
+            "card_exists",
+            lambda _row: "该参保人员已有可用的社会保障卡",
+        ),
+    ]
+    for query, column, code, message in checks:
+        _report(session, problems, staging, query, column, code, message)
+    problems.refuse_if_any()
+    _insert_cards(session, staging, now)
+    staging.drop(session.connection())
+    digest = hashing.digest.hexdigest()
+    audit.record("import", "cards", digest[:16], payload={"rows": count, "sha256": digest})
+    return ImportResult(count, digest)
+
+
+def _insert_cards(session: Session, staging: Table, now: datetime) -> None:
+    at = literal(now, UtcDateTime())
+    session.execute(
+        insert(Card).from_select(
+            [
+                "resident_id",
+                "card_number",
+                "card_identification_code",
+                "generation",
+                "key_version",
+                "issued_on",
+                "expires_on",
+                "status",
+                "status_changed_at",
+                "predecessor_id",
+                "order_reason",
+                "version",
+            ],
+            select(
+                Resident.id,
+                staging.c.card_number,
+                staging.c.card_identification_code,
+                staging.c.generation,
+                staging.c.key_version,
+                staging.c.issued_on,
+                staging.c.expires_on,
+                staging.c.status,
+                at,
+                null(),
+                literal("first"),
+                literal(1),
+            )
+            .join(Resident, Resident.social_security_number == staging.c.social_security_number)
+            .order_by(staging.c.line),
+        )
+    )
+    session.execute(
+        insert(CardStatusChange).from_select(
+            ["card_id", "from_status", "to_status", "event", "reason", "occurred_at"],
+            select(Card.id, null(), Card.status, null(), literal("imported"), at)
+            .join(staging, staging.c.card_number == Card.card_number)
+            .order_by(Card.id),
+        )
+    )
+    blacklisted = [state.value for state in BLACKLISTED]
+    base = CardRepository(session).lock_blacklist()
+    session.execute(
+        insert(BlacklistEntry).from_select(
+            [
+                "version",
+                "card_number",
+                "card_identification_code",
+                "action",
+                "status",
+                "occurred_at",
+            ],
+            select(
+                literal(base) + func.row_number().over(order_by=staging.c.line),
+                staging.c.card_number,
+                staging.c.card_identification_code,
+                literal("add"),
+                staging.c.status,
+                at,
+            ).where(staging.c.status.in_(blacklisted)),
+        )
+    )

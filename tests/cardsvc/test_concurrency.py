@@ -1,0 +1,296 @@
+"""Concurrency on PostgreSQL, through a real uvicorn server and many connections.
+
+The database is this module's own (committed data, dropped afterwards); requests
+start together behind a barrier.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.orm import Session
+
+from cardsvc.app import create_app
+from cardsvc.audit.service import verify_chain
+from cardsvc.cards.models import BlacklistEntry, Card, CardStatusChange
+from cardsvc.cards.rules import BLACKLISTED, PENDING, USABLE, CardState
+from cardsvc.clerks.models import Clerk
+from cardsvc.clerks.permissions import Role
+from cardsvc.clerks.tokens import TokenClaims, issue_token
+from cardsvc.db import make_engine
+from cardsvc.migrations import upgrade
+from cardsvc.platforms.repository import PlatformRepository
+from cardsvc.platforms.rules import Kind
+from cardsvc.platforms.schemas import PlatformCreate
+from cardsvc.platforms.service import add_window, build_platform
+from cardsvc.settings import Settings
+from tests.cardsvc.conftest import POSTGRES_SERVER, make_ssn
+
+DATABASE = f"sscard_concurrency_{os.getpid()}"
+
+
+def _admin(statement: str) -> None:
+    admin = create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(statement))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def database_url() -> Iterator[str]:
+    try:
+        _admin(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        _admin(f"CREATE DATABASE {DATABASE}")
+    except Exception as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL unreachable at {POSTGRES_SERVER} (CI=true): {exc}")
+        pytest.skip(f"PostgreSQL unreachable at {POSTGRES_SERVER}")
+    url = f"{POSTGRES_SERVER}/{DATABASE}"
+    upgrade(url)
+    yield url
+    _admin(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+
+
+@dataclass
+class Service:
+    base_url: str
+    settings: Settings
+    headers: dict[str, dict[str, str]]
+    community_id: int
+    session: Callable[[], Session]
+
+
+@pytest.fixture(scope="module")
+def service(database_url: str) -> Iterator[Service]:
+    settings = Settings(
+        database_url=database_url, password_time_cost=1, password_memory_cost_kib=64
+    )
+    engine = make_engine(database_url)
+    headers: dict[str, dict[str, str]] = {}
+    with Session(engine, expire_on_commit=False) as session:
+        repository = PlatformRepository(session)
+        parent = None
+        for kind, region, base in [
+            (Kind.province, "320000", "江苏省"),
+            (Kind.city, "320100", "南京市"),
+            (Kind.county, "320102", "玄武区"),
+            (Kind.street, "320102", "玄武门"),
+            (Kind.community, "320102", "虹桥"),
+        ]:
+            parent = build_platform(
+                repository, parent, PlatformCreate(kind=kind, region_code=region, base_name=base)
+            )
+            if kind is Kind.city:
+                city = parent
+        assert parent is not None
+        community = parent
+        for name, role, platform in [
+            ("clerk", Role.community_clerk, community),
+            ("operator", Role.issuance_operator, city),
+        ]:
+            window = add_window(repository, platform, name)
+            clerk = Clerk(
+                username=name,
+                display_name=name,
+                password_hash="-",  # noqa: S106 - tokens are issued directly
+                role=role,
+                platform_id=platform.id,
+            )
+            session.add(clerk)
+            session.flush()
+            expiry = int((datetime.now(UTC) + timedelta(hours=1)).timestamp())
+            token = issue_token(
+                settings.token_secret.get_secret_value().encode(),
+                TokenClaims(clerk.id, window.id, expiry),
+            )
+            headers[name] = {"Authorization": f"Bearer {token}"}
+        session.commit()
+        community_id = community.id
+    app = create_app(settings)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield Service(
+        f"http://127.0.0.1:{port}",
+        settings,
+        headers,
+        community_id,
+        lambda: Session(engine, expire_on_commit=False),
+    )
+    server.should_exit = True
+    thread.join(timeout=10)
+    app.state.engine.dispose()
+    engine.dispose()
+
+
+_keys = iter(range(10**9))
+
+
+class Desk:
+    def __init__(self, service: Service, client: httpx.Client) -> None:
+        self.service, self.client = service, client
+
+    def post(self, url: str, clerk: str = "clerk", **body: object) -> httpx.Response:
+        headers = {**self.service.headers[clerk], "Idempotency-Key": f"concurrency-{next(_keys)}"}
+        return self.client.post(url, json=body, headers=headers)
+
+    def resident(self, n: int) -> int:
+        birth = date(1960, 1, 1) + timedelta(days=n)
+        response = self.post(
+            "/residents",
+            social_security_number=make_ssn(birth, sequence=2),
+            name="周七",
+            sex="2",
+            birth_date=birth.isoformat(),
+            ethnic_group="01",
+            household_registration="江苏省南京市",
+            current_address="江苏省南京市",
+            platform_id=self.service.community_id,
+        )
+        assert response.status_code == 201, response.text
+        return int(response.json()["id"])
+
+    def normal_card(self, resident_id: int, reason: str = "first") -> str:
+        number = self.post(f"/residents/{resident_id}/cards", reason=reason).json()["card_number"]
+        card_id = "320100D156000005" + number.encode().hex().upper()[:16].ljust(16, "0")
+        issued = self.post(f"/cards/{number}/issue", "operator", card_identification_code=card_id)
+        assert issued.status_code == 200, issued.text
+        assert self.post(f"/cards/{number}/activate").status_code == 200
+        return str(number)
+
+
+@pytest.fixture
+def desk(service: Service) -> Iterator[Desk]:
+    with httpx.Client(
+        base_url=service.base_url, timeout=60, limits=httpx.Limits(max_connections=60)
+    ) as client:
+        yield Desk(service, client)
+
+
+def _together(
+    count: int, work: Callable[[int], httpx.Response], threads: int
+) -> list[httpx.Response]:
+    barrier = threading.Barrier(min(count, threads))
+
+    def run(i: int) -> httpx.Response:
+        if i < threads:
+            barrier.wait()
+        return work(i)
+
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(run, range(count)))
+
+
+def test_fifty_simultaneous_replacements_make_exactly_one_card(
+    desk: Desk, service: Service
+) -> None:
+    resident_id = desk.resident(1)
+    old = desk.normal_card(resident_id)
+    assert desk.post(f"/cards/{old}/loss").status_code == 200
+    responses = _together(
+        50, lambda _i: desk.post(f"/residents/{resident_id}/cards", reason="replacement"), 50
+    )
+    statuses = Counter(r.status_code for r in responses)
+    assert statuses == {201: 1, 409: 49}, statuses
+    for response in responses:
+        if response.status_code == 409:
+            assert response.headers["content-type"] == "application/problem+json"
+            assert response.json()["code"] in {
+                "card_in_production",
+                "conflict",
+                "concurrent_change",
+            }
+    with service.session() as session:
+        pending = session.scalars(
+            select(Card).where(Card.resident_id == resident_id, Card.status.in_(PENDING))
+        ).all()
+        assert len(pending) == 1
+
+
+def test_two_hundred_mixed_operations_keep_the_invariants(desk: Desk, service: Service) -> None:
+    rng = random.Random(2013)
+    residents = [desk.resident(100 + n) for n in range(8)]
+    cards = {resident: desk.normal_card(resident) for resident in residents}
+    actions = ["temporary-loss", "loss", "lift-loss", "lock", "unlock", "cancel"]
+
+    def operation(i: int) -> httpx.Response:
+        resident = rng.choice(residents)
+        if i % 10 == 0:  # a replacement attempt: order (it may be refused), then hand over
+            ordered = desk.post(f"/residents/{resident}/cards", reason="replacement")
+            if ordered.status_code != 201:
+                return ordered
+            number = ordered.json()["card_number"]
+            card_id = "320100D156000005" + number.encode().hex().upper()[:16].ljust(16, "0")
+            issued = desk.post(
+                f"/cards/{number}/issue", "operator", card_identification_code=card_id
+            )
+            if issued.status_code != 200:
+                return issued
+            return desk.post(f"/cards/{number}/activate")
+        action = rng.choice(actions)
+        body = {"cancel_reason": "death"} if action == "cancel" else {}
+        return desk.post(f"/cards/{cards[resident]}/{action}", **body)
+
+    responses = _together(200, operation, 16)
+    statuses = Counter(r.status_code for r in responses)
+    assert set(statuses) <= {200, 201, 409}, statuses
+    assert statuses[200] > 0
+    with service.session() as session:
+        _check_invariants(session)
+
+
+def _check_invariants(session: Session) -> None:
+    for states in (USABLE, PENDING):
+        doubled = session.execute(
+            select(Card.resident_id, func.count())
+            .where(Card.status.in_(states))
+            .group_by(Card.resident_id)
+            .having(func.count() > 1)
+        ).all()
+        assert doubled == []
+    for card in session.scalars(select(Card)):
+        history = session.scalars(
+            select(CardStatusChange)
+            .where(CardStatusChange.card_id == card.id)
+            .order_by(CardStatusChange.id)
+        ).all()
+        assert history[0].from_status is None
+        for before, after in itertools.pairwise(history):
+            assert after.from_status == before.to_status, card.card_number
+        assert history[-1].to_status == card.status
+        entries = session.scalars(
+            select(BlacklistEntry)
+            .where(BlacklistEntry.card_number == card.card_number)
+            .order_by(BlacklistEntry.version)
+        ).all()
+        listed = bool(entries) and entries[-1].action == "add"
+        assert listed == (card.status in BLACKLISTED), (card.card_number, card.status)
+        if card.status is CardState.superseded:
+            assert card.id in {c.predecessor_id for c in session.scalars(select(Card))}
+    versions = session.scalars(
+        select(BlacklistEntry.version).order_by(BlacklistEntry.version)
+    ).all()
+    assert versions == list(range(1, len(versions) + 1))
+    assert list(verify_chain(session)) == []

@@ -1,0 +1,515 @@
+"""Every route × every role × (own platform, child platform, other platform).
+
+The matrix below is the access specification, written out by hand: a route added to
+the app without an entry here fails ``test_every_route_is_in_the_matrix``.
+
+Letters, one per scope (own, child, other):
+  Y  allowed (2xx; a list includes the subject)
+  H  allowed, but a list leaves the subject out (outside the jurisdiction)
+  N  refused with 403
+  -  not applicable: no such subject there (a community station has no children;
+     residents and their cards belong to community stations only)
+
+Each role is played by one clerk of ``World``: community clerk at community A1 (other:
+its sibling A2), street clerk at street A (child: A1, other: B1), issuance operator, key
+officer and administrator at Nanjing, auditor at Xuanwu district (child: A1, other: a
+Suzhou community).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+from sqlalchemy import Connection, func, select
+from sqlalchemy.orm import Session
+
+from cardsvc.audit.models import AuditEvent
+from cardsvc.cards.models import BlacklistEntry, Card, CardStatusChange
+from cardsvc.cards.repository import CardRepository
+from cardsvc.cards.rules import BLACKLISTED, CardState, card_check_character
+from cardsvc.clerks.permissions import Role
+from cardsvc.platforms.models import Platform
+from cardsvc.platforms.repository import PlatformRepository
+from cardsvc.platforms.rules import Kind, Level
+from cardsvc.platforms.schemas import PlatformCreate
+from cardsvc.platforms.service import build_platform
+from cardsvc.residents.models import Resident
+from cardsvc.residents.rules import Sex
+from tests.cardsvc.conftest import Client, World, make_ssn
+
+PUBLIC = {
+    ("GET", "/health"),
+    ("POST", "/auth/login"),
+    ("GET", "/openapi.json"),
+    ("GET", "/docs"),
+    ("GET", "/docs/oauth2-redirect"),
+    ("GET", "/redoc"),
+}
+
+# role → (clerk, own, child, other); None: no such platform.
+PLAYERS: dict[Role, tuple[str, str, str | None, str]] = {
+    Role.community_clerk: ("clerk_a1", "community_a1", None, "community_a2"),
+    Role.street_clerk: ("street_a", "street_a", "community_a1", "community_b1"),
+    Role.issuance_operator: ("operator", "city", "community_a1", "suzhou_community"),
+    Role.key_officer: ("key_officer", "city", "community_a1", "suzhou_community"),
+    Role.auditor: ("auditor", "county", "community_a1", "suzhou_community"),
+    Role.administrator: ("city_admin", "city", "community_a1", "suzhou_community"),
+}
+C, S, O, K, A, D = (  # noqa: E741 - one letter per role keeps the matrix readable
+    Role.community_clerk,
+    Role.street_clerk,
+    Role.issuance_operator,
+    Role.key_officer,
+    Role.auditor,
+    Role.administrator,
+)
+
+_WINDOW_ROLES_ONLY = {C: "Y-N", S: "-YN", O: "-NN", K: "-NN", A: "-NN", D: "-NN"}
+_CARD_READERS = {C: "Y-N", S: "-YN", O: "-YN", K: "-NN", A: "-YN", D: "-NN"}
+_ADMIN_ONLY = {C: "N-N", S: "NNN", O: "NNN", K: "NNN", A: "NNN", D: "YYN"}
+
+MATRIX: dict[tuple[str, str, str], dict[Role, str]] = {
+    ("GET", "/auth/me", ""): {C: "Y-Y", S: "YYY", O: "YYY", K: "YYY", A: "YYY", D: "YYY"},
+    ("POST", "/clerks", ""): _ADMIN_ONLY,
+    ("POST", "/platforms", ""): _ADMIN_ONLY,
+    ("GET", "/platforms", ""): {C: "Y-H", S: "YYH", O: "YYH", K: "YYH", A: "YYH", D: "YYH"},
+    # The platform directory is not personal data: every clerk may look a platform up.
+    ("GET", "/platforms/{platform_id}", ""): {
+        C: "Y-Y",
+        S: "YYY",
+        O: "YYY",
+        K: "YYY",
+        A: "YYY",
+        D: "YYY",
+    },
+    ("POST", "/platforms/{platform_id}/windows", ""): _ADMIN_ONLY,
+    ("POST", "/residents", ""): _WINDOW_ROLES_ONLY,
+    ("GET", "/residents", ""): {C: "Y-H", S: "-YH", O: "-NN", K: "-NN", A: "-YH", D: "-NN"},
+    ("GET", "/residents/{resident_id}", ""): {
+        C: "Y-N",
+        S: "-YN",
+        O: "-NN",
+        K: "-NN",
+        A: "-YN",
+        D: "-NN",
+    },
+    ("GET", "/residents/{resident_id}/cards", ""): _CARD_READERS,
+    ("POST", "/residents/{resident_id}/cards", ""): _WINDOW_ROLES_ONLY,
+    ("GET", "/cards/{card_number}", ""): _CARD_READERS,
+    ("GET", "/cards/{card_number}/history", ""): _CARD_READERS,
+    ("POST", "/cards/{card_number}/{action}", "issue"): {
+        C: "N-N",
+        S: "-NN",
+        O: "-YN",
+        K: "-NN",
+        A: "-NN",
+        D: "-NN",
+    },
+    ("POST", "/cards/{card_number}/{action}", "activate"): {
+        C: "Y-N",
+        S: "-YN",
+        O: "-YN",
+        K: "-NN",
+        A: "-NN",
+        D: "-NN",
+    },
+    **{
+        ("POST", "/cards/{card_number}/{action}", action): _WINDOW_ROLES_ONLY
+        for action in ("temporary-loss", "loss", "lift-loss", "lock", "unlock", "cancel")
+    },
+    # Terminals keep the whole province's blacklist; any window may identify a card.
+    ("GET", "/blacklist", ""): {C: "Y-Y", S: "-YY", O: "-YY", K: "-NN", A: "-YY", D: "-NN"},
+    ("POST", "/identify", ""): {C: "Y-Y", S: "-YY", O: "-NN", K: "-NN", A: "-NN", D: "-NN"},
+}
+
+# Routes whose refusals concern residents' or cards' data: each refusal is audited.
+AUDITED_REFUSALS = {
+    "/residents",
+    "/residents/{resident_id}",
+    "/residents/{resident_id}/cards",
+    "/cards/{card_number}",
+    "/cards/{card_number}/history",
+    "/cards/{card_number}/{action}",
+    "/identify",
+}
+
+_numbers = itertools.count(1)
+
+
+@dataclass
+class Target:
+    """What a request reaches for at one scope, made fresh inside a savepoint."""
+
+    platform: Platform
+    resident: Resident | None = None
+    card: Card | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _resident(session: Session, platform: Platform) -> Resident:
+    n = next(_numbers)
+    birth = date(1950, 1, 1).replace(year=1950 + n // 400)
+    resident = Resident(
+        social_security_number=make_ssn(birth, sequence=2 * (n % 400 + 1)),
+        name="李四",
+        sex=Sex.female,
+        birth_date=birth,
+        ethnic_group="01",
+        household_registration="江苏省南京市",
+        current_address="江苏省南京市",
+        platform_id=platform.id,
+    )
+    session.add(resident)
+    session.flush()
+    return resident
+
+
+def _card(session: Session, resident: Resident, status: CardState) -> Card:
+    n = next(_numbers)
+    first8 = f"T{n:07d}"
+    card = Card(
+        resident_id=resident.id,
+        resident=resident,
+        card_number=first8 + card_check_character(first8),
+        card_identification_code=None if status is CardState.in_production else _card_id(n),
+        generation="3.00",
+        key_version=1,
+        issued_on=date(2024, 1, 1),
+        expires_on=date(2034, 1, 1),
+        status=status,
+        order_reason="first",
+    )
+    session.add(card)
+    session.flush()
+    session.add(CardStatusChange(card_id=card.id, from_status=None, to_status=status))
+    if status in BLACKLISTED:
+        CardRepository(session).append_blacklist(
+            BlacklistEntry(
+                card_number=card.card_number,
+                card_identification_code=card.card_identification_code,
+                action="add",
+                status=status,
+            )
+        )
+    session.flush()
+    return card
+
+
+def _card_id(n: int) -> str:
+    return f"320100D156000005{n:016X}"
+
+
+# The state each action starts from.
+_ACTION_STATE = {
+    "issue": CardState.in_production,
+    "activate": CardState.issued,
+    "lift-loss": CardState.lost,
+    "unlock": CardState.locked,
+}
+
+
+@dataclass
+class Case:
+    """How to reach a subject at a platform and what allowed looks like."""
+
+    subject: str  # "none", "platform", "resident", "card"
+    request: Callable[[Target], tuple[str, str, dict[str, Any]]]
+    card_state: CardState = CardState.normal
+    listed: Callable[[httpx.Response, Target], bool] | None = None
+    # The allowed status for a subject at a platform of this level (default: 200).
+    allowed: Callable[[Level], int] = lambda _level: 200
+
+
+_PURPOSE = {"purpose": "窗口业务办理"}
+
+
+def _new_platform_body(target: Target) -> dict[str, Any]:
+    platform = target.platform
+    if platform.level is Level.city:
+        code = {"320100": "320105", "320500": "320507"}[platform.region_code]
+        return {
+            "parent_id": platform.id,
+            "kind": "county",
+            "region_code": code,
+            "base_name": "新区",
+        }
+    kind = {Level.county: "street", Level.street: "community"}.get(platform.level, "community")
+    return {
+        "parent_id": platform.id,
+        "kind": kind,
+        "region_code": platform.region_code,
+        "base_name": "新建",
+    }
+
+
+def _identify_body(target: Target) -> dict[str, Any]:
+    assert target.card is not None
+    assert target.resident is not None
+    return {
+        "card_identification_code": target.card.card_identification_code,
+        "card_number": target.card.card_number,
+        "social_security_number": target.resident.social_security_number,
+    }
+
+
+def _action_case(action: str) -> Case:
+    def request(target: Target) -> tuple[str, str, dict[str, Any]]:
+        assert target.card is not None
+        body: dict[str, Any] = {}
+        if action == "issue":
+            body["card_identification_code"] = _card_id(next(_numbers))
+        if action == "cancel":
+            body["cancel_reason"] = "death"
+        return "POST", f"/cards/{target.card.card_number}/{action}", {"json": body}
+
+    return Case("card", request, card_state=_ACTION_STATE.get(action, CardState.normal))
+
+
+CASES: dict[tuple[str, str, str], Case] = {
+    ("GET", "/auth/me", ""): Case("none", lambda t: ("GET", "/auth/me", {})),
+    ("POST", "/clerks", ""): Case(
+        "platform",
+        lambda t: (
+            "POST",
+            "/clerks",
+            {
+                "json": {
+                    "username": f"new.clerk{next(_numbers)}",
+                    "display_name": "新人",
+                    "password": "a long enough password",
+                    "role": "community_clerk",
+                    "platform_id": t.platform.id,
+                }
+            },
+        ),
+        allowed=lambda _level: 201,
+    ),
+    ("POST", "/platforms", ""): Case(
+        "platform",
+        lambda t: ("POST", "/platforms", {"json": _new_platform_body(t)}),
+        # Authorised, then refused by the hierarchy: a community station has no children.
+        allowed=lambda level: 422 if level is Level.community else 201,
+    ),
+    ("GET", "/platforms", ""): Case(
+        "platform",
+        lambda t: ("GET", "/platforms", {"params": {"limit": 500}}),
+        listed=lambda r, t: t.platform.id in {p["id"] for p in r.json()},
+    ),
+    ("GET", "/platforms/{platform_id}", ""): Case(
+        "platform", lambda t: ("GET", f"/platforms/{t.platform.id}", {})
+    ),
+    ("POST", "/platforms/{platform_id}/windows", ""): Case(
+        "platform",
+        lambda t: ("POST", f"/platforms/{t.platform.id}/windows", {"json": {"name": "新窗口"}}),
+        allowed=lambda _level: 201,
+    ),
+    ("POST", "/residents", ""): Case(
+        "resident",
+        lambda t: (
+            "POST",
+            "/residents",
+            {
+                "json": {
+                    "social_security_number": make_ssn(
+                        date(1988, 8, 8), 2 * (next(_numbers) % 499) + 2
+                    ),
+                    "name": "王五",
+                    "sex": "2",
+                    "birth_date": "1988-08-08",
+                    "ethnic_group": "01",
+                    "household_registration": "江苏省南京市",
+                    "current_address": "江苏省南京市",
+                    "platform_id": t.platform.id,
+                }
+            },
+        ),
+        allowed=lambda _level: 201,
+    ),
+    ("GET", "/residents", ""): Case(
+        "resident",
+        lambda t: ("GET", "/residents", {"params": {"limit": 500}}),
+        listed=lambda r, t: t.resident is not None and t.resident.id in {x["id"] for x in r.json()},
+    ),
+    ("GET", "/residents/{resident_id}", ""): Case(
+        "resident",
+        lambda t: ("GET", f"/residents/{t.resident.id}", {"params": _PURPOSE}),  # type: ignore[union-attr]
+    ),
+    ("GET", "/residents/{resident_id}/cards", ""): Case(
+        "card",
+        lambda t: ("GET", f"/residents/{t.resident.id}/cards", {"params": _PURPOSE}),  # type: ignore[union-attr]
+    ),
+    ("POST", "/residents/{resident_id}/cards", ""): Case(
+        "resident",
+        lambda t: ("POST", f"/residents/{t.resident.id}/cards", {"json": {"reason": "first"}}),  # type: ignore[union-attr]
+        allowed=lambda _level: 201,
+    ),
+    ("GET", "/cards/{card_number}", ""): Case(
+        "card",
+        lambda t: ("GET", f"/cards/{t.card.card_number}", {"params": _PURPOSE}),  # type: ignore[union-attr]
+    ),
+    ("GET", "/cards/{card_number}/history", ""): Case(
+        "card",
+        lambda t: ("GET", f"/cards/{t.card.card_number}/history", {}),  # type: ignore[union-attr]
+    ),
+    **{
+        ("POST", "/cards/{card_number}/{action}", action): _action_case(action)
+        for action in (
+            "issue",
+            "activate",
+            "temporary-loss",
+            "loss",
+            "lift-loss",
+            "lock",
+            "unlock",
+            "cancel",
+        )
+    },
+    ("GET", "/blacklist", ""): Case(
+        "card",
+        lambda t: ("GET", "/blacklist", {"params": {"limit": 10000}}),
+        card_state=CardState.lost,
+        listed=lambda r, t: (
+            t.card is not None
+            and t.card.card_number in {e["card_number"] for e in r.json()["entries"]}
+        ),
+    ),
+    ("POST", "/identify", ""): Case(
+        "card", lambda t: ("POST", "/identify", {"json": _identify_body(t)})
+    ),
+}
+
+
+@pytest.fixture
+def suzhou(world: World, session: Session) -> Platform:
+    """A community outside Nanjing: 'other platform' for city- and county-level clerks."""
+    repository = PlatformRepository(session)
+    parent = world.platforms["province"]
+    for kind, region, base in [
+        (Kind.city, "320500", "苏州市"),
+        (Kind.county, "320508", "姑苏区"),
+        (Kind.street, "320508", "平江"),
+        (Kind.community, "320508", "平江路"),
+    ]:
+        data = PlatformCreate(parent_id=parent.id, kind=kind, region_code=region, base_name=base)
+        parent = build_platform(repository, parent, data)
+    session.commit()
+    world.platforms["suzhou_community"] = parent
+    return parent
+
+
+def _app_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """(method, path) of every route the app serves, included routers flattened."""
+    routes: set[tuple[str, str]] = set()
+    for route in iter_route_contexts(app.routes):
+        assert route.path is not None
+        routes |= {(method, route.path) for method in route.methods or () if method != "HEAD"}
+    return routes
+
+
+def test_every_route_is_in_the_matrix(app: FastAPI) -> None:
+    in_matrix = {(method, path) for method, path, _variant in MATRIX}
+    assert in_matrix | PUBLIC == _app_routes(app)
+    assert not in_matrix & PUBLIC
+    assert set(MATRIX) == set(CASES)
+    for entry in MATRIX.values():
+        assert set(entry) == set(Role)
+
+
+def _outcome(case: Case, response: httpx.Response, target: Target) -> str:
+    if response.status_code == 403:
+        return "N"
+    if response.status_code != case.allowed(target.platform.level):
+        return f"?{response.status_code}"
+    if case.listed is not None and not case.listed(response, target):
+        return "H"
+    return "Y"
+
+
+def _target(session: Session, case: Case, platform: Platform) -> Target | None:
+    target = Target(platform)
+    if case.subject in ("resident", "card"):
+        if platform.level is not Level.community:
+            return None
+        if case.request is CASES[("POST", "/residents", "")].request:
+            return target
+        target.resident = _resident(session, platform)
+        if case.subject == "card":
+            target.card = _card(session, target.resident, case.card_state)
+    return target
+
+
+def _refusals(connection: Connection) -> int:
+    return (
+        connection.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "refused")
+        )
+        or 0
+    )
+
+
+@pytest.mark.parametrize("key", list(MATRIX), ids=lambda k: f"{k[0]} {k[1]} {k[2]}".strip())
+def test_route_matrix(
+    key: tuple[str, str, str],
+    client: Client,
+    world: World,
+    suzhou: Platform,
+    connection: Connection,
+) -> None:
+    case = CASES[key]
+    found: dict[Role, str] = {}
+    for role, (clerk, *scopes) in PLAYERS.items():
+        letters = ""
+        for scope in scopes:
+            if scope is None:
+                letters += "-"
+                continue
+            savepoint = connection.begin_nested()
+            session = Session(
+                bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+            )
+            target = _target(session, case, world.platforms[scope])
+            session.commit()
+            if target is None:
+                letters += "-"
+                savepoint.rollback()
+                continue
+            method, url, options = case.request(target)
+            before = _refusals(connection)
+            headers = {**world.headers(clerk), "Idempotency-Key": f"matrix-{next(_numbers):08d}"}
+            response = client.request(method, url, headers=headers, **options)
+            letter = _outcome(case, response, target)
+            if letter == "N" and key[1] in AUDITED_REFUSALS and _refusals(connection) != before + 1:
+                letter = "N(unaudited)"
+            letters += letter
+            savepoint.rollback()
+        found[role] = letters
+    assert found == MATRIX[key]
+
+
+def _dummy(path: str) -> str:
+    return path.format(resident_id=1, platform_id=1, card_number="D2143569X", action="lock")
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer forged.token", "Basic abc"])
+def test_every_protected_route_needs_a_token(
+    app: FastAPI, client: Client, authorization: str | None
+) -> None:
+    headers = {"Authorization": authorization} if authorization else {}
+    for method, path in sorted(_app_routes(app) - PUBLIC):
+        response = client.request(method, _dummy(path), headers=headers, json={})
+        assert response.status_code == 401, (method, path)
+        assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_public_routes_answer_without_a_token(client: Client) -> None:
+    for method, path in sorted(PUBLIC):
+        response = client.request(method, path, json={})
+        assert response.status_code in (200, 422), (method, path)
