@@ -56,6 +56,15 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from cardsvc.app import create_app
 
+    demo_secrets = settings.demo_secrets_in_use()
+    if demo_secrets and not settings.database_url.startswith("sqlite"):
+        print(
+            f"cardsvc: {', '.join(demo_secrets)} still hold the demo defaults; set them to "
+            "long random values before serving a real database",
+            file=sys.stderr,
+        )
+        return 2
+
     uvicorn.run(create_app(settings), host=args.host, port=args.port, workers=1)
     return 0
 

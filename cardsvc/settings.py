@@ -7,6 +7,9 @@ from datetime import timedelta
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+DEMO_TOKEN_SECRET = "demo-token-secret-change-me"  # noqa: S105 - refused outside SQLite
+DEMO_AUDIT_SECRET = "demo-audit-secret-change-me"  # noqa: S105 - refused outside SQLite
+
 
 class Settings(BaseSettings):
     """Everything the service reads from its environment.
@@ -18,13 +21,23 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CARDSVC_", frozen=True)
 
     database_url: str = "sqlite:///./var/cardsvc.db"
-    token_secret: SecretStr = SecretStr("demo-token-secret-change-me")
+    token_secret: SecretStr = SecretStr(DEMO_TOKEN_SECRET)
     token_ttl: timedelta = timedelta(minutes=30)
     # Keys the HMAC that stands in for personal identifiers inside audit payloads.
-    audit_secret: SecretStr = SecretStr("demo-audit-secret-change-me")
+    audit_secret: SecretStr = SecretStr(DEMO_AUDIT_SECRET)
     # A temporary loss report (临时挂失) lapses back to normal unless formalised in time.
     temporary_loss_lapse: timedelta = timedelta(days=5)
     # Argon2id cost; tests lower it, production keeps the library's recommendation.
     password_time_cost: int = Field(default=3, ge=1)
     password_memory_cost_kib: int = Field(default=65536, ge=64)
     card_validity_years: int = Field(default=10, ge=1)
+
+    def demo_secrets_in_use(self) -> list[str]:
+        """The environment variables still at their demo defaults."""
+        defaults = {
+            "CARDSVC_TOKEN_SECRET": (self.token_secret, DEMO_TOKEN_SECRET),
+            "CARDSVC_AUDIT_SECRET": (self.audit_secret, DEMO_AUDIT_SECRET),
+        }
+        return [
+            name for name, (value, demo) in defaults.items() if value.get_secret_value() == demo
+        ]
