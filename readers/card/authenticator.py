@@ -12,6 +12,8 @@ from typing import Protocol
 
 from readers.card.models import Algorithm
 
+#: Issuer key versions (profile §5), newest first.
+KEY_VERSIONS = (3, 2, 1)
 #: [profile] the city-level diversification factor ends with these two ASCII letters.
 CITY_FACTOR_SUFFIX = b"sx"
 FACTOR_LENGTH = 8
@@ -27,11 +29,16 @@ class CardKey(Enum):
 
 @dataclass(frozen=True)
 class CardKeyContext:
-    """What diversification needs to know about the card in the reader."""
+    """What diversification needs to know about the card in the reader.
+
+    ``key_version`` names the issuer key version the card was made with (1–3), or 0 for
+    the authenticator's highest: after a key rotation, older cards carry older versions.
+    """
 
     card_identification_code: bytes
     region_code: str
     algorithm: Algorithm
+    key_version: int = 0
 
     @property
     def card_factor(self) -> bytes:

@@ -19,19 +19,21 @@ import hmac
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from readers.card import constants as c
-from readers.card.authenticator import Authenticator, CardKey, CardKeyContext
+from readers.card.authenticator import KEY_VERSIONS, Authenticator, CardKey, CardKeyContext
 from readers.card.errors import (
     CardNotGenuine,
     PsamDoesNotMatchCard,
+    PsamError,
     SecurityStatusNotSatisfied,
     SocialSecurityCardError,
 )
 from readers.card.models import CardHolder, CardInfo
 from readers.card.regions import describe_region, province_of
 from readers.card.session import SocialSecurityCardSession
+from readers.iso7816 import status
 
 logger = logging.getLogger(__name__)
 
@@ -75,19 +77,31 @@ def verify_genuine(
     card: CardInfo,
     *,
     random_bytes: RandomBytes = secrets.token_bytes,
-) -> None:
-    """INTERNAL AUTHENTICATE, checked in constant time; ``CardNotGenuine`` if it fails."""
+) -> CardKeyContext:
+    """INTERNAL AUTHENTICATE, checked in constant time; ``CardNotGenuine`` if it fails.
+
+    The card answers once; its answer is checked against the authenticator's newest key
+    version first, then against each older version it holds, so a card made before a
+    key rotation is still recognised. Returns the card's key context with the version
+    that matched, for the steps that follow.
+    """
     process_factor, original = random_bytes(c.FACTOR_LENGTH), random_bytes(c.FACTOR_LENGTH)
     try:
         answer = session.internal_authenticate(process_factor, original)
     except SocialSecurityCardError as exc:
         raise CardNotGenuine(f"the card cannot authenticate itself: {exc}") from None
-    context = key_context(session, card)
-    expected = authenticator.cryptogram(
-        context, CardKey.INTERNAL_AUTHENTICATION, process_factor, original
-    )
-    if hmac.compare_digest(expected, answer):
-        return
+    newest = key_context(session, card)
+    for context in (newest, *(dataclasses.replace(newest, key_version=v) for v in KEY_VERSIONS)):
+        try:
+            expected = authenticator.cryptogram(
+                context, CardKey.INTERNAL_AUTHENTICATION, process_factor, original
+            )
+        except PsamError as exc:
+            if context is newest or exc.code != -status.KEY_NOT_FOUND:
+                raise
+            continue  # the authenticator holds no key of that version
+        if hmac.compare_digest(expected, answer):
+            return context
     logger.warning("a card of region %s failed internal authentication", card.region_code)
     raise _not_genuine(authenticator, card)
 
@@ -116,14 +130,12 @@ def _named(region_code: str) -> str:
 
 
 def open_read_access(
-    session: SocialSecurityCardSession, authenticator: Authenticator, card: CardInfo
+    session: SocialSecurityCardSession, authenticator: Authenticator, context: CardKeyContext
 ) -> None:
     """EXTERNAL AUTHENTICATE with RKSSSE (key 0A): opens EF05 tag 07 and EF06 on 3.00 cards."""
     challenge = session.get_challenge(c.EXTERNAL_AUTH_CHALLENGE_LENGTH)
     original, process_factor = challenge[: c.FACTOR_LENGTH], challenge[c.FACTOR_LENGTH :]
-    cryptogram = authenticator.cryptogram(
-        key_context(session, card), CardKey.READ, process_factor, original
-    )
+    cryptogram = authenticator.cryptogram(context, CardKey.READ, process_factor, original)
     session.external_authenticate(c.KEY_ID_READ, cryptogram, original)
 
 
@@ -144,9 +156,9 @@ def identify(
             holder = None
         photo = session.read_photo() if read_photo else b""
         return Identification(card, holder, photo, genuine=False, checked_by=None)
-    verify_genuine(session, authenticator, card, random_bytes=random_bytes)
+    context = verify_genuine(session, authenticator, card, random_bytes=random_bytes)
     if card.generation == "3.00":
-        open_read_access(session, authenticator, card)
+        open_read_access(session, authenticator, context)
         if card.card_number is None:
             card = dataclasses.replace(card, card_number=session.read_card_number())
     holder = session.read_holder()

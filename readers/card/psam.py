@@ -73,7 +73,7 @@ class PsamAuthenticator:
             CLA_INIT_FOR_CIPHER,
             INS_INIT_FOR_CIPHER,
             init_for_cipher_p1(key),
-            init_for_cipher_p2(card, self._key_version),
+            init_for_cipher_p2(card, card.key_version or self._key_version),
             card.card_factor + card.city_factor + process_factor,
         )
         self._send(init, f"INIT FOR CIPHER ({key.name})")

@@ -166,3 +166,28 @@ def test_card_and_psam_files_with_the_sscard_keys_export(
     assert result.genuine
     assert result.holder is not None
     assert result.holder.name == p.name
+
+
+@pytest.mark.parametrize("generation", ["2.00", "3.00"])
+def test_a_card_made_before_a_key_rotation_is_still_identified(
+    tmp_path: Path, generation: Generation
+) -> None:
+    province = create_synthetic_province(tmp_path, "320000")
+    try:
+        before = province.factory().personalised_card(personalisation(generation, seed=21))
+        for info in province.store.list_keys():
+            if info.purpose.value != "TK":
+                province.store.rotate(info.label)
+        after = province.factory().personalised_card(personalisation(generation, seed=22))
+        psam = psam_for(province, "320100000001")  # holds versions 1 and 2
+        assert read(after, psam).genuine
+        old = read(before, psam)
+        assert old.genuine
+        assert old.holder is not None
+        # The rotation really changed the keys: a PSAM with only the new version refuses.
+        newest_only = psam_for(province, "320100000001")
+        newest_only.memory.keys = [k for k in newest_only.memory.keys if k.version == 2]
+        with pytest.raises(CardNotGenuine):
+            read(before, newest_only)
+    finally:
+        province.close()
