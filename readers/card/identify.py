@@ -19,7 +19,7 @@ import hmac
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from readers.card import constants as c
 from readers.card.authenticator import KEY_VERSIONS, Authenticator, CardKey, CardKeyContext
