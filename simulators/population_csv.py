@@ -2,7 +2,8 @@
 
 ``write_population_csv`` is registered as the ``synthetic`` entry point of
 ``sscard.population_sources``: ``cardsvc seed`` finds it there and loads the files
-with its bulk import, so the service never imports the simulators.
+with its bulk import, so the service never imports the simulators. The columns are
+the importer's own (``cardsvc.imports.rows``), so writer and reader cannot drift apart.
 """
 
 from __future__ import annotations
@@ -11,29 +12,10 @@ import csv
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from cardsvc.imports.rows import CARD_COLUMNS, RESIDENT_COLUMNS
 from readers.card.regions import describe_region
 from simulators.population import SyntheticResident, generate_population
 
-RESIDENT_COLUMNS = (
-    "social_security_number",
-    "name",
-    "sex",
-    "birth_date",
-    "ethnic_group",
-    "household_registration",
-    "current_address",
-    "community_code",
-)
-CARD_COLUMNS = (
-    "card_number",
-    "card_identification_code",
-    "social_security_number",
-    "generation",
-    "key_version",
-    "issued_on",
-    "expires_on",
-    "status",
-)
 _ROADS = "中山北京人民解放建设和平长江黄河新华胜利"
 
 
