@@ -6,6 +6,7 @@ sscard-read read --serial PORT                     read the card in a serial win
 sscard-read read --card-file FILE                  read a soft card file (no reader)
     [--psam-reader NAME | --psam-file FILE]        check the card is genuine with a PSAM
 sscard-read trace --reader NAME | --card-file FILE   the read's APDUs, PIN and personal data masked
+    [--psam-reader NAME | --psam-file FILE]        … and the PSAM's APDUs, labelled PSAM
 sscard-read doctor                                 is pcscd reachable, readers, access, drivers
 """
 
@@ -16,7 +17,7 @@ import contextlib
 import hashlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ SOFT_CARD_BACKEND = "soft-card-file"
 SOFT_PSAM_BACKEND = "soft-psam-file"
 PCSC_BACKEND = "pcsc"
 SERIAL_BACKEND = "serial"
+PSAM_LABEL = "PSAM"  # starts the PSAM's lines in a trace
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -56,7 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     read.add_argument("--pin", help="verify this PIN before reading")
     read.add_argument("--photo-out", type=Path, help="write the holder's photo (JPEG) here")
     trace = commands.add_parser(
-        "trace", help="read one card and print its APDUs (PIN and personal data masked)"
+        "trace",
+        help="read one card and print its APDUs, and the PSAM's labelled PSAM "
+        "(PIN and personal data masked)",
     )
     _source_options(trace)
     _psam_options(trace)
@@ -81,9 +85,14 @@ def _psam_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _open_psam(
-    args: argparse.Namespace, stack: contextlib.ExitStack[bool | None]
+    args: argparse.Namespace,
+    stack: contextlib.ExitStack[bool | None],
+    trace: Callable[[str], None] | None = None,
 ) -> PsamAuthenticator | None:
-    """The PSAM that ``--psam-reader`` or ``--psam-file`` names, or None without one."""
+    """The PSAM that ``--psam-reader`` or ``--psam-file`` names, or None without one.
+
+    With ``trace``, the PSAM's APDUs go to it too, labelled ``PSAM``.
+    """
     if args.psam_file is not None:
         backend = open_backend(SOFT_PSAM_BACKEND, psam_file=args.psam_file)
         reader = backend.list_readers()[0]
@@ -95,7 +104,10 @@ def _open_psam(
         connection = stack.enter_context(backend.connect(reader))
     except NoCardError:
         raise PsamError(f"no PSAM in reader {reader!r}") from None
-    return PsamAuthenticator(connection)
+    if trace is None:
+        return PsamAuthenticator(connection)
+    trace(f"# {reader} (PSAM): ATR {connection.atr.hex(' ').upper()}, {connection.protocol}")
+    return PsamAuthenticator(TracingTransmitter(connection, trace, label=PSAM_LABEL))
 
 
 def _card_json(
@@ -203,13 +215,16 @@ def _trace(args: argparse.Namespace) -> str:
         print(line)
 
     with contextlib.ExitStack() as stack:
-        authenticator = _open_psam(args, stack)
+        authenticator = _open_psam(args, stack, emit)
         connection = stack.enter_context(backend.connect(reader))
         stack.enter_context(_atomically(connection))
         emit(f"# {reader}: ATR {connection.atr.hex(' ').upper()}, {connection.protocol}")
         _read_card(TracingTransmitter(connection, emit), args.pin, authenticator)
     commands = sum(1 for line in lines if line.startswith(">"))
-    return f"# {commands} APDUs"
+    if authenticator is None:
+        return f"# {commands} APDUs"
+    psam_commands = sum(1 for line in lines if line.startswith(f"{PSAM_LABEL}>"))
+    return f"# {commands} APDUs to the card, {psam_commands} to the PSAM"
 
 
 def _list() -> str:

@@ -1,7 +1,9 @@
 """APDU traces that are safe to show: PINs and personal data are masked.
 
 ``TracingTransmitter`` wraps any transmitter (a ``CardConnection``) and hands one line
-per command and per response to a sink. ``ApduRedactor`` decides what to mask:
+per command (``> ``) and per response (``< ``) to a sink, after an optional label: a read
+with a PSAM traces the card unlabelled and the PSAM as ``PSAM> `` / ``PSAM< ``, each with
+its own redactor. ``ApduRedactor`` decides what to mask:
 
 - command data of VERIFY, CHANGE/RELOAD PIN, UNBLOCK PIN (PINs) and of UPDATE RECORD /
   UPDATE BINARY (personal data being written);
@@ -9,7 +11,9 @@ per command and per response to a sink. ``ApduRedactor`` decides what to mask:
   (the photo), and of GET RESPONSE when it continues such a command.
 
 It follows SELECT by file id to know the current EF; a record addressed by SFI in P2
-names its EF itself. Lengths and status words stay visible.
+names its EF itself. Lengths and status words stay visible, and so do the cryptograms of
+INTERNAL/EXTERNAL AUTHENTICATE and the PSAM's INIT FOR CIPHER/CIPHER DATA: they are
+single-use (fresh process factors and challenges) and do not reveal the keys.
 """
 
 from __future__ import annotations
@@ -74,20 +78,26 @@ class ApduRedactor:
 
 
 class TracingTransmitter:
-    """A transmitter that reports each exchange, redacted, to ``sink`` (one line each)."""
+    """A transmitter that reports each exchange, redacted, to ``sink`` (one line each).
+
+    ``label`` starts every line (``PSAM`` gives ``PSAM> …`` and ``PSAM< …``).
+    """
 
     def __init__(
         self,
         transmitter: Transmitter,
         sink: Callable[[str], None],
         redactor: ApduRedactor | None = None,
+        *,
+        label: str = "",
     ) -> None:
         self._transmitter = transmitter
         self._sink = sink
         self._redactor = redactor or ApduRedactor()
+        self._label = label
 
     def transmit(self, apdu: bytes) -> tuple[bytes, int]:
-        self._sink("> " + self._redactor.command(apdu))
+        self._sink(f"{self._label}> {self._redactor.command(apdu)}")
         data, sw = self._transmitter.transmit(apdu)
-        self._sink("< " + self._redactor.response(data, sw))
+        self._sink(f"{self._label}< {self._redactor.response(data, sw)}")
         return data, sw

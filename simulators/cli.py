@@ -6,7 +6,8 @@ sscard-sim province create --out DIR [--code 320000]   a synthetic province's ke
 sscard-sim psam create --out FILE --terminal 320100000001 --transport-key-file F
     (--keys STORE --passphrase-file F | --export PSAM_KEYS.json) [--t0|--t1]
 sscard-sim population N --out DIR [--seed S] [--generation G ...]
-sscard-sim vpcd [--card FILE] [--slot 0|1] [--control PATH]   (runs until stopped)
+sscard-sim vpcd [--card FILE] [--slot 0|1] [--control PATH]   (runs until stopped;
+    FILE is a soft card or a soft PSAM: card in slot 0, PSAM in slot 1 for a window)
 sscard-sim serial [--card FILE]                                (runs until stopped)
 """
 
@@ -124,11 +125,11 @@ def _parser() -> argparse.ArgumentParser:
 
     vpcd = commands.add_parser(
         "vpcd",
-        help="put a soft card into the running pcscd (vsmartcard's vpcd driver)",
+        help="put a soft card or PSAM into the running pcscd (vsmartcard's vpcd driver)",
         description=VPCD_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    vpcd.add_argument("--card", type=Path, help="soft card file to insert at start")
+    vpcd.add_argument("--card", type=Path, help="soft card or soft PSAM file to insert at start")
     vpcd.add_argument(
         "--slot",
         type=int,
@@ -167,13 +168,19 @@ def _parser() -> argparse.ArgumentParser:
 VPCD_HELP = """\
 Relays a soft card to pcscd's vpcd driver until stopped (Ctrl-C, SIGTERM or `quit`).
 pcscd must be running with Debian's vsmartcard-vpcd installed; the card appears in
-reader "Virtual PCD 00 00" (--slot 0) or "Virtual PCD 00 01" (--slot 1).
+reader "Virtual PCD 00 00" (--slot 0) or "Virtual PCD 00 01" (--slot 1). A FILE is a
+soft card (`sscard-sim card create`) or a soft PSAM (`sscard-sim psam create`). A
+window runs two relays, each in its own terminal, the resident's card in slot 0 and
+the terminal's PSAM in slot 1:
+  sscard-sim vpcd --card card.json
+  sscard-sim vpcd --slot 1 --card psam.json
+  sscard-read read --reader "Virtual PCD 00 00" --psam-reader "Virtual PCD 00 01"
 
 Commands, one per line on standard input or, with --control PATH, one per connection
 to that Unix socket (e.g. `echo "swap other.json" | socat - UNIX-CONNECT:PATH`):
-  insert FILE   put the soft card saved in FILE into the (empty) reader
+  insert FILE   put the soft card or PSAM saved in FILE into the (empty) reader
   remove        take the card out
-  swap FILE     take the card out and insert the one in FILE
+  swap FILE     take the card out and insert the card or PSAM in FILE
   status        what is in the reader
   quit          stop
 Each command is answered with one line starting "ok" or "error".

@@ -1,12 +1,16 @@
 """Insert, remove and swap soft cards in a running vpcd relay, by one-line text commands.
 
+A FILE is a soft card (``sscard-sim card create``) or a soft PSAM (``sscard-sim psam
+create``), told apart by the JSON document's ``"format"``: a terminal's set-up puts the
+resident's card in slot 0 and its PSAM in slot 1.
+
 ``sscard-sim vpcd`` reads the commands from its standard input and, with ``--control
 PATH``, from a Unix socket (one command per connection, one reply line back), so a demo or
 a test can drive it from another process with ``send_command``::
 
-    insert FILE    put the soft card saved in FILE into the reader (it must be empty)
+    insert FILE    put the soft card or PSAM saved in FILE into the reader (it must be empty)
     remove         take the card out
-    swap FILE      remove the card and insert the one in FILE
+    swap FILE      remove the card and insert the card or PSAM in FILE
     status         the reader and the card in it
     quit           stop the relay
 
@@ -24,17 +28,37 @@ from collections.abc import Callable
 from pathlib import Path
 
 from simulators.card.os import CardOS
-from simulators.card.state import load_card
+from simulators.card.state import FORMAT as CARD_FORMAT
+from simulators.card.state import CardStateError, card_from_json, read_json_document, saving_to
+from simulators.psam_state import FORMAT as PSAM_FORMAT
+from simulators.psam_state import psam_from_json
 from simulators.vpcd import VpcdSlot
 
 COMMANDS = ("insert", "remove", "swap", "status", "quit")
 ACCEPT_POLL_SECONDS = 0.2
 
 
+def load_chip(path: Path) -> CardOS:
+    """The soft card or soft PSAM saved in ``path`` (CardStateError when it is neither).
+
+    A card saves itself back to ``path`` after every change (PIN tries, writes), as
+    ``load_card`` makes it; a PSAM keeps nothing to save.
+    """
+    source, document = read_json_document(path)
+    kind = document.get("format") if isinstance(document, dict) else None
+    if kind == CARD_FORMAT:
+        return card_from_json(document, source, on_change=saving_to(source))
+    if kind == PSAM_FORMAT:
+        return psam_from_json(document, source)
+    raise CardStateError(
+        source, f"neither a soft card ({CARD_FORMAT!r}) nor a soft PSAM ({PSAM_FORMAT!r}) file"
+    )
+
+
 class ControlPanel:
     """Runs text commands against one ``VpcdSlot``; ``stop`` is set by ``quit``."""
 
-    def __init__(self, slot: VpcdSlot, *, load: Callable[[Path], CardOS] = load_card) -> None:
+    def __init__(self, slot: VpcdSlot, *, load: Callable[[Path], CardOS] = load_chip) -> None:
         self.slot = slot
         self.stop = threading.Event()
         self._load = load
@@ -42,7 +66,7 @@ class ControlPanel:
         self._card_file: Path | None = None
 
     def insert_file(self, path: Path) -> None:
-        """Load the card in ``path`` and insert it (ValueError/OSError when that fails)."""
+        """Load the card or PSAM in ``path`` and insert it (ValueError/OSError on failure)."""
         card = self._load(path)
         self.slot.insert(card)
         self._card_file = path

@@ -14,6 +14,8 @@ from readers.connection import (
     CardResetError,
     ReaderAdded,
     ReaderRemoved,
+    ReaderTimeoutError,
+    ReaderUnavailableError,
     ServiceDown,
     ServiceUnavailableError,
     ServiceUp,
@@ -181,6 +183,8 @@ def test_an_empty_answer_from_a_card_that_left_is_card_removed(scard: ScriptedSc
         ("SCARD_W_REMOVED_CARD", CardRemovedError),
         ("SCARD_E_NO_SERVICE", ServiceUnavailableError),
         ("SCARD_E_SHARING_VIOLATION", SharingViolationError),
+        ("SCARD_E_TIMEOUT", ReaderTimeoutError),
+        ("SCARD_E_READER_UNAVAILABLE", ReaderUnavailableError),
     ],
 )
 def test_pcsc_codes_become_typed_errors_that_name_them(

@@ -1,17 +1,23 @@
-"""The vpcd relay against a stand-in for pcscd's vpcd driver: framing, contacts, removal."""
+"""The vpcd relay against a stand-in for pcscd's vpcd driver: framing, contacts, removal,
+and the control panel's card and PSAM files."""
 
 from __future__ import annotations
 
 import socket
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from readers.trace import ApduRedactor
 from simulators.card.ssc import SoftSocialSecurityCard
+from simulators.card.state import save_card
 from simulators.population import generate_population, make_personalisation
-from simulators.vpcd import VpcdSlot
+from simulators.psam import SoftPsam
+from simulators.psam_state import save_psam
+from simulators.vpcd import READER_NAMES, VpcdSlot
+from simulators.vpcd_control import ControlPanel
 
 SELECT_SSSE = bytes.fromhex("00A404000F7378312E73682EC9E7BBE1B1A3D5CF00")
 WAIT = 5.0  # a safety net against hangs, not a timing assertion
@@ -92,6 +98,40 @@ def test_a_fault_pulls_the_card_without_an_answer(
     driver.send(SELECT_SSSE)
     assert driver.receive() is None
     assert slot.card is None
+
+
+@pytest.mark.parametrize("kind", ["card", "psam"])
+def test_the_control_panel_takes_card_and_psam_files_told_apart_by_format(
+    driver: FakeDriver, card: SoftSocialSecurityCard, tmp_path: Path, kind: str
+) -> None:
+    psam = SoftPsam.with_keys([], "320500000001")
+    path = tmp_path / f"{kind}.json"
+    if kind == "card":
+        save_card(card, path)
+    else:
+        save_psam(psam, path)
+    panel = ControlPanel(VpcdSlot(1, port=driver.port))
+    assert panel.handle(f"insert {path}") == f"ok {READER_NAMES[1]}: inserted {path}"
+    driver.accept()
+    driver.send(b"\x04")
+    assert driver.receive() == (card.atr if kind == "card" else psam.atr)
+    replies: list[str] = []
+    remover = threading.Thread(target=lambda: replies.append(panel.handle("remove")))
+    remover.start()
+    driver.send(b"\x04")
+    while driver.receive() != b"":
+        driver.send(b"\x04")
+    remover.join(WAIT)
+    assert replies == [f"ok {READER_NAMES[1]}: removed"]
+
+
+def test_the_control_panel_refuses_a_file_that_is_neither_card_nor_psam(tmp_path: Path) -> None:
+    other = tmp_path / "other.json"
+    other.write_text('{"format": "sscard-something-else"}')
+    panel = ControlPanel(VpcdSlot(1))
+    reply = panel.handle(f"insert {other}")
+    assert reply.startswith(f"error {other}: neither a soft card")
+    assert panel.slot.card is None
 
 
 def test_the_redactor_masks_pins_and_holder_records() -> None:
