@@ -18,7 +18,6 @@ import hashlib
 import json
 import sys
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ from readers.card.pipe import basic_card_record
 from readers.card.psam import PsamAuthenticator
 from readers.card.regions import describe_region
 from readers.card.session import SocialSecurityCardSession
-from readers.connection import CardConnection, NoCardError, ReaderBackend, ReaderError
+from readers.connection import NoCardError, ReaderBackend, ReaderError, atomically
 from readers.iso7816.atr import parse_atr
 from readers.iso7816.errors import Iso7816Error
 from readers.iso7816.processors import Transmitter
@@ -158,12 +157,6 @@ def _open_source(args: argparse.Namespace) -> tuple[ReaderBackend, str]:
     return backend, readers[0]
 
 
-def _atomically(connection: CardConnection) -> AbstractContextManager[object]:
-    """The connection's transaction when it has one (PC/SC), so no one interleaves."""
-    transaction = getattr(connection, "transaction", None)
-    return transaction() if callable(transaction) else contextlib.nullcontext()
-
-
 def _read_card(
     transmitter: Transmitter, pin: str | None, authenticator: PsamAuthenticator | None
 ) -> Identification:
@@ -187,7 +180,7 @@ def _read(args: argparse.Namespace) -> str:
     with contextlib.ExitStack() as stack:
         authenticator = _open_psam(args, stack)
         connection = stack.enter_context(backend.connect(reader))
-        stack.enter_context(_atomically(connection))
+        stack.enter_context(atomically(connection))
         result = _read_card(connection, args.pin, authenticator)
         atr = connection.atr
     if args.photo_out:
@@ -217,7 +210,7 @@ def _trace(args: argparse.Namespace) -> str:
     with contextlib.ExitStack() as stack:
         authenticator = _open_psam(args, stack, emit)
         connection = stack.enter_context(backend.connect(reader))
-        stack.enter_context(_atomically(connection))
+        stack.enter_context(atomically(connection))
         emit(f"# {reader}: ATR {connection.atr.hex(' ').upper()}, {connection.protocol}")
         _read_card(TracingTransmitter(connection, emit), args.pin, authenticator)
     commands = sum(1 for line in lines if line.startswith(">"))

@@ -16,8 +16,10 @@ ReaderError (the transport's exception tree; ``pcsc_code`` names the PC/SC code 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Literal, Protocol, Self
@@ -89,6 +91,34 @@ class CardConnection(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
+
+
+class ClosingContext:
+    """``with connection:`` closes it: the context-manager half of ``CardConnection``."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def atomically(transmitter: object) -> AbstractContextManager[object]:
+    """The connection's transaction when it has one (PC/SC), else nothing.
+
+    Hold it around a multi-APDU operation (a whole read; INIT FOR CIPHER then CIPHER
+    DATA on a PSAM) so no other program sharing the card gets in between.
+    """
+    transaction = getattr(transmitter, "transaction", None)
+    return transaction() if callable(transaction) else contextlib.nullcontext()
 
 
 @dataclass(frozen=True)

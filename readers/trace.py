@@ -19,7 +19,9 @@ single-use (fresh process factors and challenges) and do not reveal the keys.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 
+from readers.connection import atomically
 from readers.iso7816.processors import Transmitter
 
 EF06 = 0x0006
@@ -95,6 +97,10 @@ class TracingTransmitter:
         self._sink = sink
         self._redactor = redactor or ApduRedactor()
         self._label = label
+
+    def transaction(self) -> AbstractContextManager[object]:
+        """The traced connection's transaction, if it has one (see ``atomically``)."""
+        return atomically(self._transmitter)
 
     def transmit(self, apdu: bytes) -> tuple[bytes, int]:
         self._sink(f"{self._label}> {self._redactor.command(apdu)}")

@@ -21,13 +21,12 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Self
 
 from readers.connection import (
     CardInserted,
     CardRemoved,
     CardRemovedError,
+    ClosingContext,
     NoCardError,
     Protocol_,
     ReaderAdded,
@@ -210,7 +209,7 @@ class VirtualReaderBackend:
             inbox.put(event)
 
 
-class VirtualCardConnection:
+class VirtualCardConnection(ClosingContext):
     """A ``readers.connection.CardConnection`` to a card in a virtual reader."""
 
     def __init__(
@@ -253,17 +252,6 @@ class VirtualCardConnection:
         if not self._closed:
             self._closed = True
             self._backend._release(self._reader, self._event_counter)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _check_open(self) -> None:
         if self._closed:

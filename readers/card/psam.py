@@ -17,6 +17,7 @@ from __future__ import annotations
 from readers.card import constants as c
 from readers.card.authenticator import CardKey, CardKeyContext
 from readers.card.errors import CardDataError, PsamError
+from readers.connection import atomically
 from readers.iso7816 import status
 from readers.iso7816.apdu import CommandApdu
 from readers.iso7816.codecs import decode_cn
@@ -47,6 +48,7 @@ class PsamAuthenticator:
     """An ``Authenticator`` backed by a PSAM (see the module docstring)."""
 
     def __init__(self, connection: Transmitter, *, key_version: int = 0) -> None:
+        self._connection = connection
         self._processor = ApduProcessor(connection)
         self._key_version = key_version
         self._select()
@@ -76,9 +78,12 @@ class PsamAuthenticator:
             init_for_cipher_p2(card, card.key_version or self._key_version),
             card.card_factor + card.city_factor + process_factor,
         )
-        self._send(init, f"INIT FOR CIPHER ({key.name})")
         cipher = CommandApdu(c.CLA_PROPRIETARY, INS_CIPHER_DATA, 0x00, 0x00, original)
-        result = self._send(cipher, "CIPHER DATA")
+        # INIT FOR CIPHER leaves a session key in the PSAM that CIPHER DATA uses: no other
+        # program sharing the PSAM may come in between.
+        with atomically(self._connection):
+            self._send(init, f"INIT FOR CIPHER ({key.name})")
+            result = self._send(cipher, "CIPHER DATA")
         if len(result) != c.FACTOR_LENGTH:
             raise PsamError(f"CIPHER DATA returned {len(result)} bytes, not 8")
         return result

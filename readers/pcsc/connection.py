@@ -19,12 +19,12 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from types import TracebackType
-from typing import Literal, Self
+from typing import Literal
 
 from readers.connection import (
     CardRemovedError,
     CardResetError,
+    ClosingContext,
     Protocol_,
     ReaderError,
     ReaderUnavailableError,
@@ -58,7 +58,7 @@ def _protocol_mask(protocols: tuple[Protocol_, ...]) -> int:
     return mask
 
 
-class PcscConnection:
+class PcscConnection(ClosingContext):
     """A ``CardConnection`` over PC/SC; make it with ``PcscBackend.connect``."""
 
     def __init__(
@@ -149,17 +149,6 @@ class PcscConnection:
                 self._transactions = 0
             self._api.disconnect(self._card, self._disposition)
             self._api.release_context(self._context)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # --- beyond CardConnection ---
 

@@ -23,13 +23,13 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
-from types import TracebackType
-from typing import Self, TypeVar
+from typing import TypeVar
 
 from readers.connection import (
     CardInserted,
     CardRemoved,
     CardRemovedError,
+    ClosingContext,
     NoCardError,
     Protocol_,
     ReaderAdded,
@@ -65,7 +65,7 @@ _NO_CARD = CardStatus(CardState.ABSENT)
 _T = TypeVar("_T")
 
 
-class SerialReaderBackend:
+class SerialReaderBackend(ClosingContext):
     """The reader on ``url`` (a device path or a pyserial URL); thread-safe.
 
     Opening asks the reader for its card status, so a reader that does not answer raises
@@ -131,17 +131,6 @@ class SerialReaderBackend:
             if not self._gone:
                 self._gone = True
                 self._port.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # --- ReaderBackend ---
 
@@ -335,7 +324,7 @@ class SerialReaderBackend:
             inbox.put(event)
 
 
-class SerialCardConnection:
+class SerialCardConnection(ClosingContext):
     """A ``readers.connection.CardConnection`` to the card in a serial reader."""
 
     def __init__(
@@ -372,17 +361,6 @@ class SerialCardConnection:
         if not self._closed:
             self._closed = True
             self._backend._release(self._event_counter)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _check_open(self) -> None:
         if self._closed:

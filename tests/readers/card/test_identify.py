@@ -6,6 +6,9 @@ sends anything else, or in another order, fails.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import pytest
 
 from readers.card.authenticator import CardKey, CardKeyContext
@@ -226,3 +229,36 @@ def test_a_psam_without_the_key_says_so() -> None:
             CONTEXT_SM4, CardKey.INTERNAL_AUTHENTICATION, PF, ORIG
         )
     assert raised.value.code == -0x6A88
+
+
+class TransactedPsam(ScriptedCard):
+    """A PSAM connection with a PC/SC-style ``transaction()``; notes when it is held."""
+
+    def __init__(self, script: dict[str, str | list[str]]) -> None:
+        super().__init__(script)
+        self.held = False
+        self.held_for: list[str] = []
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.held = True
+        try:
+            yield
+        finally:
+            self.held = False
+
+    def transmit(self, apdu: bytes) -> tuple[bytes, int]:
+        if self.held:
+            self.held_for.append(apdu.hex().upper())
+        return super().transmit(apdu)
+
+
+def test_init_for_cipher_and_cipher_data_share_one_transaction() -> None:
+    init = f"BFDE483018{FACTORS}"
+    cipher = f"80FA000008{ORIG.hex().upper()}"
+    scripted = TransactedPsam(psam().script)
+    scripted.script.update(
+        {init: ["9000"], cipher: ["6108"], "00C0000008": ["0011223344556677" + "9000"]}
+    )
+    PsamAuthenticator(scripted).cryptogram(CONTEXT_SM4, CardKey.INTERNAL_AUTHENTICATION, PF, ORIG)
+    assert scripted.held_for == [init, cipher, "00C0000008"]
