@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import queue
 import threading
 from collections.abc import Callable, Iterator
 
@@ -17,11 +16,11 @@ from readers.connection import (
     ReaderAdded,
     ReaderBackend,
     ReaderError,
-    ReaderEvent,
     ReaderRemoved,
     ReaderUnavailableError,
     SharingViolationError,
 )
+from readers.event_queue import ReaderEventQueue
 from simulators.card.ssc import SoftSocialSecurityCard
 from simulators.virtual_reader import VirtualReaderBackend
 
@@ -45,39 +44,18 @@ def card(make_card: MakeCard) -> SoftSocialSecurityCard:
     return card
 
 
-class EventListener:
-    """Runs ``backend.events`` on a thread and hands each event over a queue."""
-
-    def __init__(self, backend: ReaderBackend) -> None:
-        self.cancel = threading.Event()
-        self.received: queue.Queue[ReaderEvent] = queue.Queue()
-        self._thread = threading.Thread(target=self._run, args=(backend,), daemon=True)
-        self._thread.start()
-
-    def _run(self, backend: ReaderBackend) -> None:
-        for event in backend.events(self.cancel):
-            self.received.put(event)
-
-    def next(self) -> ReaderEvent:
-        return self.received.get(timeout=WAIT)
-
-    def stop(self) -> None:
-        self.cancel.set()
-        self._thread.join(WAIT)
-        assert not self._thread.is_alive()
-
-
 @pytest.fixture
-def listen(backend: VirtualReaderBackend) -> Iterator[Callable[[], EventListener]]:
-    listeners: list[EventListener] = []
+def listen(backend: VirtualReaderBackend) -> Iterator[Callable[[], ReaderEventQueue]]:
+    listeners: list[ReaderEventQueue] = []
 
-    def start() -> EventListener:
-        listeners.append(EventListener(backend))
+    def start() -> ReaderEventQueue:
+        listeners.append(ReaderEventQueue(backend, timeout=WAIT))
         return listeners[-1]
 
     yield start
     for listener in listeners:
-        listener.stop()
+        listener.close()
+        assert not listener.running
 
 
 def test_it_is_a_reader_backend_with_one_default_reader(backend: VirtualReaderBackend) -> None:
@@ -176,7 +154,9 @@ def test_each_session_starts_from_a_cold_card(
 
 
 def test_fault_pulls_the_card_mid_read(
-    backend: VirtualReaderBackend, card: SoftSocialSecurityCard, listen: Callable[[], EventListener]
+    backend: VirtualReaderBackend,
+    card: SoftSocialSecurityCard,
+    listen: Callable[[], ReaderEventQueue],
 ) -> None:
     backend.fault = lambda reader, apdu: apdu[1] == 0xB2 and apdu[2] == 0x02
     backend.insert(READER, card)
@@ -209,7 +189,7 @@ def test_events_start_with_the_present_state_then_follow_changes(
     backend: VirtualReaderBackend,
     card: SoftSocialSecurityCard,
     make_card: MakeCard,
-    listen: Callable[[], EventListener],
+    listen: Callable[[], ReaderEventQueue],
 ) -> None:
     backend.add_reader("Virtual Reader 1")
     backend.insert("Virtual Reader 1", card)
@@ -246,9 +226,10 @@ def test_cancel_ends_the_event_stream(backend: VirtualReaderBackend) -> None:
 
 
 def test_a_listener_stops_while_waiting(
-    backend: VirtualReaderBackend, listen: Callable[[], EventListener]
+    backend: VirtualReaderBackend, listen: Callable[[], ReaderEventQueue]
 ) -> None:
     listener = listen()
     assert listener.next() == ReaderAdded(READER)
-    listener.stop()
-    assert listener.received.empty()
+    listener.close()
+    assert not listener.running
+    assert listener.pending() == 0

@@ -16,14 +16,13 @@ To add a backend, write a harness class with that shape and a factory
 from __future__ import annotations
 
 import os
-import queue
-import threading
 from collections.abc import Callable, Iterator
 from typing import Protocol
 
 import pytest
 
-from readers.connection import CardInserted, CardRemoved, Protocol_, ReaderBackend, ReaderEvent
+from readers.connection import Protocol_, ReaderBackend
+from readers.event_queue import ReaderEventQueue
 from readers.pcsc import PcscBackend, codes
 from readers.pcsc.api import PyscardApi
 from readers.serial.backend import SerialReaderBackend
@@ -219,44 +218,16 @@ def make_card() -> Callable[..., SoftSocialSecurityCard]:
     return make
 
 
-class EventListener:
-    """Runs ``backend.events`` on a thread and hands each event over a queue."""
-
-    def __init__(self, backend: ReaderBackend) -> None:
-        self.cancel = threading.Event()
-        self.received: queue.Queue[ReaderEvent] = queue.Queue()
-        self._thread = threading.Thread(target=self._run, args=(backend,), daemon=True)
-        self._thread.start()
-
-    def _run(self, backend: ReaderBackend) -> None:
-        for event in backend.events(self.cancel):
-            self.received.put(event)
-
-    def next(self) -> ReaderEvent:
-        return self.received.get(timeout=SETTLE_SECONDS)
-
-    def next_card_event(self, reader: str) -> CardInserted | CardRemoved:
-        """The next card event of ``reader``, skipping reader and service events."""
-        while True:
-            event = self.next()
-            if isinstance(event, CardInserted | CardRemoved) and event.reader == reader:
-                return event
-
-    def stop(self) -> None:
-        self.cancel.set()
-        self._thread.join(SETTLE_SECONDS)
-        assert not self._thread.is_alive()
-
-
 @pytest.fixture
-def listen() -> Iterator[Callable[[ReaderBackend], EventListener]]:
+def listen() -> Iterator[Callable[[ReaderBackend], ReaderEventQueue]]:
     """``listen(backend)``: start an event listener; stopped after the test."""
-    listeners: list[EventListener] = []
+    listeners: list[ReaderEventQueue] = []
 
-    def start(backend: ReaderBackend) -> EventListener:
-        listeners.append(EventListener(backend))
+    def start(backend: ReaderBackend) -> ReaderEventQueue:
+        listeners.append(ReaderEventQueue(backend, timeout=SETTLE_SECONDS))
         return listeners[-1]
 
     yield start
     for listener in listeners:
-        listener.stop()
+        listener.close()
+        assert not listener.running

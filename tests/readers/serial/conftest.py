@@ -3,13 +3,12 @@ backend opened on it."""
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Callable, Iterator
 
 import pytest
 
-from readers.connection import Protocol_, ReaderBackend, ReaderEvent
+from readers.connection import Protocol_, ReaderBackend
+from readers.event_queue import ReaderEventQueue
 from readers.serial.backend import DEFAULT_TIMEOUT, SerialReaderBackend
 from simulators.card.personalisation import CardPersonalisation, Generation
 from simulators.card.ssc import SoftSocialSecurityCard
@@ -77,39 +76,18 @@ def rig(request: pytest.FixtureRequest) -> Iterator[Rig]:
     rig.close()
 
 
-class EventListener:
-    """Runs ``backend.events`` on a thread and hands each event over a queue."""
-
-    def __init__(self, backend: ReaderBackend) -> None:
-        self.cancel = threading.Event()
-        self.received: queue.Queue[ReaderEvent] = queue.Queue()
-        self._thread = threading.Thread(target=self._run, args=(backend,), daemon=True)
-        self._thread.start()
-
-    def _run(self, backend: ReaderBackend) -> None:
-        for event in backend.events(self.cancel):
-            self.received.put(event)
-
-    def next(self) -> ReaderEvent:
-        return self.received.get(timeout=WAIT)
-
-    def stop(self) -> None:
-        self.cancel.set()
-        self._thread.join(WAIT)
-        assert not self._thread.is_alive()
-
-
 @pytest.fixture
-def listen() -> Iterator[Callable[[ReaderBackend], EventListener]]:
-    listeners: list[EventListener] = []
+def listen() -> Iterator[Callable[[ReaderBackend], ReaderEventQueue]]:
+    listeners: list[ReaderEventQueue] = []
 
-    def start(backend: ReaderBackend) -> EventListener:
-        listeners.append(EventListener(backend))
+    def start(backend: ReaderBackend) -> ReaderEventQueue:
+        listeners.append(ReaderEventQueue(backend, timeout=WAIT))
         return listeners[-1]
 
     yield start
     for listener in listeners:
-        listener.stop()
+        listener.close()
+        assert not listener.running
 
 
 MakeCard = Callable[..., SoftSocialSecurityCard]

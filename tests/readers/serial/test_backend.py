@@ -21,14 +21,15 @@ from readers.connection import (
     ReaderUnavailableError,
     SharingViolationError,
 )
+from readers.event_queue import ReaderEventQueue
 from readers.serial.backend import SerialReaderBackend
 from readers.serial.messages import Command
 from simulators.serial.engine import VERSION, Fault
 
 if TYPE_CHECKING:
-    from tests.readers.serial.conftest import EventListener, MakeCard, Rig
+    from tests.readers.serial.conftest import MakeCard, Rig
 
-    Listen = Callable[[ReaderBackend], EventListener]
+    Listen = Callable[[ReaderBackend], ReaderEventQueue]
 
 ATR = bytes.fromhex("3B6D0000 00815353435059 3201 1A2B3C4D")
 SELECT_SSSE = bytes.fromhex("00A404000F7378312E73682EC9E7BBE1B1A3D5CF00")
@@ -178,7 +179,7 @@ def test_line_faults_are_recovered_and_the_card_runs_the_command_once(
         assert connection.transmit(READ_CARD_NUMBER)[1] == 0x9000
     expected = [SELECT_SSSE, SELECT_SSSE] if fault is Fault.NAK else [SELECT_SSSE]
     assert apdus(rig) == [*expected, READ_CARD_NUMBER]
-    assert listener.received.empty()  # an unsolicited notice of the same card is no event
+    assert listener.pending() == 0  # an unsolicited notice of the same card is no event
 
 
 def test_a_mute_reader_times_out_and_the_link_recovers(rig: Rig, make_card: MakeCard) -> None:
