@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import anyio
 from fastapi import FastAPI
 
 from cardsvc import problems
 from cardsvc.cards.router import router as cards_router
 from cardsvc.clerks.passwords import Passwords
 from cardsvc.clerks.router import router as clerks_router
-from cardsvc.db import make_engine, make_session_factory
+from cardsvc.db import POOL_SIZE, make_engine, make_session_factory
 from cardsvc.platforms.router import router as platforms_router
 from cardsvc.residents.router import router as residents_router
 from cardsvc.settings import Settings
@@ -25,6 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.database_slots = anyio.Semaphore(POOL_SIZE)
     app.state.passwords = Passwords(settings)
     problems.install(app)
 

@@ -71,6 +71,11 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+# Connections an engine keeps (PostgreSQL; SQLAlchemy's file-SQLite default is 5 + 10
+# overflow, the same total); the app admits as many requests to the database at once.
+POOL_SIZE = 15
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets foreign keys, WAL and real transactions."""
     if url.startswith("sqlite"):
@@ -78,7 +83,7 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=0)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
@@ -22,17 +23,19 @@ from cardsvc.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def get_settings(request: Request) -> Settings:
+# Dependencies that do no I/O are ``async``: FastAPI runs a sync dependency in a worker
+# thread, and each such hop costs more than the dependency itself.
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_passwords(request: Request) -> Passwords:
+async def get_passwords(request: Request) -> Passwords:
     passwords: Passwords = request.app.state.passwords
     return passwords
 
 
-def get_session_factory(request: Request) -> Callable[[], Session]:
+async def get_session_factory(request: Request) -> Callable[[], Session]:
     factory: Callable[[], Session] = request.app.state.session_factory
     return factory
 
@@ -40,7 +43,22 @@ def get_session_factory(request: Request) -> Callable[[], Session]:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
+async def database_slot(request: Request) -> AsyncIterator[None]:
+    """Admit the request to the database only while a pooled connection is free for it.
+
+    A request's session holds its connection across several worker-thread hops (the
+    dependencies, the endpoint, the response, the teardown), and waits for a free worker
+    thread between them. Without this admission, many concurrent requests take every
+    worker thread waiting for a connection while the connections' holders wait for a
+    thread: the service stalls until the pool times out. Waiting here costs no thread.
+    """
+    slots: anyio.Semaphore = request.app.state.database_slots
+    async with slots:
+        yield
+
+
 def get_session(
+    _slot: Annotated[None, Depends(database_slot)],
     factory: Annotated[Callable[[], Session], Depends(get_session_factory)],
     settings: SettingsDep,
 ) -> Iterator[Session]:
@@ -93,7 +111,9 @@ def current_actor(
 ActorDep = Annotated[Actor, Depends(current_actor)]
 
 
-def get_audit_trail(session: SessionDep, actor: ActorDep, settings: SettingsDep) -> AuditTrail:
+async def get_audit_trail(
+    session: SessionDep, actor: ActorDep, settings: SettingsDep
+) -> AuditTrail:
     return AuditTrail(session, actor, settings.audit_secret.get_secret_value().encode())
 
 

@@ -144,5 +144,13 @@ def identify(
     audit: AuditDep,
     session: SessionDep,
     settings: SettingsDep,
-) -> IdentifyResponse:
-    return service.identify(session, actor, audit, settings, body, utcnow())
+) -> Response:
+    # Commit here, in the worker thread that appended the audit row, not in the session
+    # dependency's teardown: the audit chain's lock is then held for the append and the
+    # commit only, not across FastAPI's response validation and teardown, each a hop
+    # that under load waits for a free worker thread while the threads are taken by
+    # other identifies queued on that same lock (bench/identify.py). The answer is
+    # serialised here too, which saves FastAPI one more worker-thread hop.
+    summary = service.identify(session, actor, audit, settings, body, utcnow())
+    session.commit()
+    return _json(summary.model_dump_json(), 200, replayed=False)

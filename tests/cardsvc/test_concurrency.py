@@ -24,6 +24,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from cardsvc.app import create_app
+from cardsvc.audit.models import AuditEvent
 from cardsvc.audit.service import verify_chain
 from cardsvc.cards.models import BlacklistEntry, Card, CardStatusChange
 from cardsvc.cards.rules import BLACKLISTED, PENDING, USABLE, CardState
@@ -294,3 +295,50 @@ def _check_invariants(session: Session) -> None:
     ).all()
     assert versions == list(range(1, len(versions) + 1))
     assert list(verify_chain(session)) == []
+
+
+def test_a_hundred_simultaneous_identifies_all_answer(desk: Desk, service: Service) -> None:
+    """More requests at once than pooled connections plus worker threads (15 + 40).
+
+    Each request's session holds a connection across several worker-thread hops; without
+    admission to the database in the event loop, the waiting requests took every worker
+    thread while the connections' holders waited for one, and nothing moved until the
+    pool timed out. Every identify is audited, and the chain stays whole.
+    """
+    holders = []
+    for n in range(4):
+        birth = date(1960, 1, 1) + timedelta(days=500 + n)
+        resident_id = desk.resident(500 + n)
+        number = desk.normal_card(resident_id)
+        card_id = "320100D156000005" + number.encode().hex().upper()[:16].ljust(16, "0")
+        holders.append((card_id, number, make_ssn(birth, sequence=2)))
+    with service.session() as session:
+        before = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+    with httpx.Client(
+        base_url=service.base_url, timeout=20, limits=httpx.Limits(max_connections=100)
+    ) as client:
+
+        def identify(i: int) -> httpx.Response:
+            card_id, number, ssn = holders[i % len(holders)]
+            return client.post(
+                "/identify",
+                json={
+                    "card_identification_code": card_id,
+                    "card_number": number,
+                    "social_security_number": ssn,
+                },
+                headers=service.headers["clerk"],
+            )
+
+        started = time.monotonic()
+        responses = _together(100, identify, 100)
+    assert Counter(r.status_code for r in responses) == {200: 100}
+    assert time.monotonic() - started < 20
+    with service.session() as session:
+        reads = session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.seq > before, AuditEvent.action == "read")
+        )
+        assert reads == 100
+        assert list(verify_chain(session)) == []

@@ -1,0 +1,547 @@
+"""``POST /identify`` over HTTP: throughput against a bare Starlette ceiling, and p99 as
+the population grows from 10⁴ to 10⁶ residents, on PostgreSQL.
+
+What it runs
+    The service is ``cardsvc serve`` itself (uvicorn, one worker) in its own process;
+    the ceiling is ``bench/identify_ceiling.py``, a bare Starlette ``POST /identify``
+    that reads the body and answers with the bytes of a real identify response (same
+    size), started through the same ``uvicorn.run(app, host, port, workers=1)`` call
+    with the same uvicorn defaults (whatever event loop, HTTP parser and access log
+    the environment gives; both sides alike). Everything listens on 127.0.0.1 only.
+
+Load generator: Debian ``wrk`` (``apt-get install wrk``; not a project dependency)
+    wrk is C, event-driven, and one thread of it drives 100 keep-alive connections
+    with a small fraction of one core. An asyncio httpx client would itself be a
+    Python process needing roughly as much CPU per request as the server it measures,
+    and on a 2-core machine the generator competes with the server (and, for identify,
+    with PostgreSQL) for the same cores: the lighter the generator, the more the
+    figures describe the service. The generator is the same for both sides of every
+    comparison (``wrk -t1``, same connections, duration, headers, Lua script and
+    bodies); the CPU seconds it and the server used are printed with each run. A Lua
+    script cycles through several thousand identify bodies of real normal cards
+    sampled from the database (so no two connections lock the same card row), with a
+    clerk token in the Authorization header, and stops a thread after a fixed request
+    count: every load is bounded in time (``-d``) and in count.
+
+Tokens are issued by the bench with a per-run secret handed to the server in
+``CARDSVC_TOKEN_SECRET`` (as the concurrency tests do; ``cardsvc serve`` refuses the
+demo secrets on PostgreSQL, so ``CARDSVC_AUDIT_SECRET`` is set too): the server still verifies every
+token and loads the clerk and window on each request, and every identify is audited.
+
+Databases ``sscard_bench_1e4`` and ``sscard_bench_1e6`` (``--quick``: ``_1e3`` and
+``_1e5``) on the PostgreSQL server at ``--postgres`` are seeded with ``cardsvc seed
+--residents N`` (demo province, synthetic population, bulk import with COPY) the first
+time and reused while they hold N residents, so 10⁶ residents load once (a few
+minutes); ``--drop`` drops them at the end. Each run appends its identify audit rows.
+
+Figures printed
+    1. identify vs ceiling on the small database, 100 connections: requests/s, p50,
+       p99, and the throughput ratio (goal ≥ 0.5×); medians of interleaved repeats.
+    2. identify p50/p99 on the small and the large database, at 100 connections and at
+       1 connection (where p99 is the service time, not queueing), and the growth
+       ratio large/small (goal ≤ 1.3×).
+
+    .venv/bin/python bench/identify.py [--quick] [--duration S] [--repeats R]
+                                       [--connections C] [--postgres URL] [--drop]
+
+Full run about 8 minutes once the databases exist (the first 10⁶ load adds about 7
+minutes); ``--quick`` about 1 minute after its first load (10⁵: about 1.5 minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine, text
+
+from cardsvc.clerks.tokens import TokenClaims, issue_token
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+HOST = "127.0.0.1"
+BODIES = 5000
+MAX_REQUESTS_PER_RUN = 2_000_000  # a bound far above what 2 cores serve in a run
+SEED_TIMEOUT_S = 1800
+WRK = shutil.which("wrk") or "wrk"
+# cardsvc serve refuses its demo secrets on PostgreSQL: the bench sets its own per run.
+AUDIT_SECRET = secrets.token_urlsafe(32)
+
+
+# ---------------------------------------------------------------- databases
+
+
+def _admin(server: str, statement: str) -> None:
+    engine = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+def _exists(server: str, name: str) -> bool:
+    engine = create_engine(f"{server}/postgres")
+    try:
+        with engine.connect() as connection:
+            return bool(
+                connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            )
+    finally:
+        engine.dispose()
+
+
+def _residents(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.scalar(text("SELECT count(*) FROM residents")) or 0)
+    except Exception:
+        return -1
+    finally:
+        engine.dispose()
+
+
+def ensure_database(server: str, name: str, residents: int) -> str:
+    """The URL of a database holding ``residents`` seeded residents (seeded if needed)."""
+    url = f"{server}/{name}"
+    if _exists(server, name) and _residents(url) == residents:
+        print(f"  {name}: reusing ({residents:,} residents)", flush=True)
+        return url
+    print(f"  {name}: seeding {residents:,} residents (cardsvc seed) ...", flush=True)
+    _admin(server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    _admin(server, f"CREATE DATABASE {name}")
+    started = time.perf_counter()
+    env = {**os.environ, "CARDSVC_DATABASE_URL": url}
+    done = subprocess.run(  # noqa: S603 - our own CLI
+        [str(VENV_BIN / "cardsvc"), "seed", "--residents", str(residents)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,  # it prints demo passwords: keep them off the bench output
+        text=True,
+        timeout=SEED_TIMEOUT_S,
+        check=False,
+    )
+    if done.returncode != 0:
+        _admin(server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        raise SystemExit(f"cardsvc seed failed:\n{done.stderr[-2000:]}")
+    _admin_db(url, "VACUUM ANALYZE")
+    print(f"  {name}: seeded in {time.perf_counter() - started:.0f} s", flush=True)
+    return url
+
+
+def _admin_db(url: str, statement: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+@dataclass(frozen=True)
+class Workload:
+    token: str
+    bodies: list[str]
+
+
+def workload(url: str, secret: bytes) -> Workload:
+    """A community clerk's token at their window, and bodies of sampled normal cards."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            clerk_id, window_id = connection.execute(
+                text(
+                    "SELECT c.id, w.id FROM clerks c JOIN windows w"
+                    " ON w.platform_id = c.platform_id"
+                    " WHERE c.role = 'community_clerk' AND c.active AND w.active"
+                    " ORDER BY c.id, w.id LIMIT 1"
+                )
+            ).one()
+            connection.execute(text("SELECT setseed(0.2013)"))
+            rows = connection.execute(
+                text(
+                    "SELECT c.card_identification_code, c.card_number,"
+                    " r.social_security_number FROM cards c"
+                    " JOIN residents r ON r.id = c.resident_id"
+                    " WHERE c.status = 'normal' ORDER BY random() LIMIT :k"
+                ),
+                {"k": BODIES},
+            ).all()
+    finally:
+        engine.dispose()
+    expiry = int((datetime.now(UTC) + timedelta(hours=2)).timestamp())
+    token = issue_token(secret, TokenClaims(clerk_id, window_id, expiry))
+    bodies = [
+        json.dumps(
+            {
+                "card_identification_code": cid,
+                "card_number": number,
+                "social_security_number": ssn,
+                "purpose": "窗口读卡识别",
+            },
+            ensure_ascii=False,
+        )
+        for cid, number, ssn in rows
+    ]
+    return Workload(token, bodies)
+
+
+# ---------------------------------------------------------------- servers
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    port: int
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def serving(command: list[str], env: dict[str, str] | None = None) -> Any:
+    port = _free_port()
+    process = subprocess.Popen(  # noqa: S603 - our own programs
+        [*command, "--host", HOST, "--port", str(port)],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,  # the access log, on both sides alike
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise SystemExit(f"server exited:\n{process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+            try:
+                socket.create_connection((HOST, port), timeout=0.5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise SystemExit("server did not start within 30 s") from None
+                time.sleep(0.1)
+        yield Server(process, port)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def cardsvc_server(url: str, secret: bytes) -> Any:
+    return serving(
+        [str(VENV_BIN / "cardsvc"), "serve"],
+        {
+            "CARDSVC_DATABASE_URL": url,
+            "CARDSVC_TOKEN_SECRET": secret.decode(),
+            "CARDSVC_AUDIT_SECRET": AUDIT_SECRET,
+        },
+    )
+
+
+def ceiling_server(payload_file: Path) -> Any:
+    return serving(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "identify_ceiling.py"),
+            "--payload-file",
+            str(payload_file),
+        ]
+    )
+
+
+# ---------------------------------------------------------------- load
+
+
+_LUA = r"""
+local bodies = {
+%(bodies)s
+}
+local headers = {
+  ["Content-Type"] = "application/json",
+  ["Authorization"] = "Bearer %(token)s",
+}
+local cap = %(cap)d
+local i = %(offset)d
+local answered = 0
+
+request = function()
+  i = i + 1
+  return wrk.format("POST", "/identify", headers, bodies[(i %% #bodies) + 1])
+end
+
+response = function(status, hdrs, body)
+  answered = answered + 1
+  if answered >= cap then wrk.thread:stop() end
+end
+
+done = function(summary, latency, requests)
+  io.write(string.format(
+    "WRKJSON {\"requests\":%%d,\"duration_us\":%%d,\"bytes\":%%d,\"non2xx\":%%d," ..
+    "\"connect\":%%d,\"read\":%%d,\"write\":%%d,\"timeout\":%%d," ..
+    "\"p50\":%%d,\"p90\":%%d,\"p99\":%%d,\"max\":%%d}\n",
+    summary.requests, summary.duration, summary.bytes, summary.errors.status,
+    summary.errors.connect, summary.errors.read, summary.errors.write, summary.errors.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
+end
+"""
+
+
+def lua_script(work: Workload, directory: Path) -> Path:
+    for body in work.bodies:
+        if "]==]" in body:
+            raise ValueError("body cannot be quoted as a Lua long string")
+    script = directory / "identify.lua"
+    script.write_text(
+        _LUA
+        % {
+            "bodies": ",\n".join(f"[==[{body}]==]" for body in work.bodies),
+            "token": work.token,
+            "cap": MAX_REQUESTS_PER_RUN,
+            "offset": secrets.randbelow(len(work.bodies)),
+        },
+        encoding="utf-8",
+    )
+    return script
+
+
+@dataclass(frozen=True)
+class Run:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    requests: int
+    failures: int
+    server_cpu: float  # cores the server process used on average
+    wrk_cpu: float  # cores wrk used on average
+
+
+def settle(server: Server, limit_s: float = 20.0) -> None:
+    """Wait until the server is idle: requests wrk left in flight are still being served."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        before = server.cpu_seconds()
+        time.sleep(0.5)
+        if server.cpu_seconds() - before < 0.05:
+            return
+
+
+def load(server: Server, script: Path, connections: int, seconds: float) -> Run:
+    settle(server)
+    before_server = server.cpu_seconds()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(  # noqa: S603
+        [
+            WRK,
+            "-t1",
+            f"-c{connections}",
+            f"-d{max(1, round(seconds))}s",
+            "--timeout",
+            "30s",
+            "-s",
+            str(script),
+            f"http://{HOST}:{server.port}/identify",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+        check=True,
+    )
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_cpu = (server.cpu_seconds() - before_server) / wall
+    wrk_cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / wall
+    line = next(x for x in done.stdout.splitlines() if x.startswith("WRKJSON "))
+    data = json.loads(line.removeprefix("WRKJSON "))
+    failures = sum(data[k] for k in ("non2xx", "connect", "read", "write", "timeout"))
+    return Run(
+        rps=data["requests"] / (data["duration_us"] / 1e6),
+        p50_ms=data["p50"] / 1e3,
+        p99_ms=data["p99"] / 1e3,
+        max_ms=data["max"] / 1e3,
+        requests=data["requests"],
+        failures=failures,
+        server_cpu=server_cpu,
+        wrk_cpu=wrk_cpu,
+    )
+
+
+def describe(label: str, run: Run) -> None:
+    fail = f"  FAILED {run.failures}" if run.failures else ""
+    print(
+        f"  {label:<34}{run.rps:>9.0f}{run.p50_ms:>9.1f}{run.p99_ms:>9.1f}{run.max_ms:>9.1f}"
+        f"{run.server_cpu:>8.2f}{run.wrk_cpu:>7.2f}{run.requests:>9}{fail}",
+        flush=True,
+    )
+
+
+HEADER = (
+    f"  {'run':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}"
+    f"{'srv cpu':>8}{'wrk cpu':>7}{'requests':>9}"
+)
+
+
+def check_identify(server: Server, work: Workload) -> bytes:
+    """One identify by hand: it must succeed; its body becomes the ceiling's payload."""
+    response = httpx.post(
+        f"http://{HOST}:{server.port}/identify",
+        content=work.bodies[0].encode(),
+        headers={"Authorization": f"Bearer {work.token}", "Content-Type": "application/json"},
+        timeout=10,
+    )
+    if response.status_code != 200:
+        raise SystemExit(f"identify answered {response.status_code}: {response.text}")
+    return response.content
+
+
+# ---------------------------------------------------------------- main
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="10³/10⁵ residents, short runs")
+    parser.add_argument("--duration", type=float, help="seconds per measured run")
+    parser.add_argument("--repeats", type=int, help="interleaved repeats of each comparison")
+    parser.add_argument("--connections", type=int, default=100)
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get(
+            "CARDSVC_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432"
+        ),
+        help="PostgreSQL server URL without a database",
+    )
+    parser.add_argument("--drop", action="store_true", help="drop the bench databases at the end")
+    args = parser.parse_args()
+    if WRK == "wrk":
+        raise SystemExit("needs wrk (Debian: apt-get install wrk)")
+    duration = args.duration or (5.0 if args.quick else 15.0)
+    repeats = args.repeats or (1 if args.quick else 3)
+    warmup = 2.0 if args.quick else 3.0
+    sizes = (10**3, 10**5) if args.quick else (10**4, 10**6)
+    names = [f"sscard_bench_1e{len(str(n)) - 1}" for n in sizes]
+    conns = args.connections
+
+    print(
+        f"identify bench {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; Python "
+        f"{platform.python_version()}; {os.cpu_count()} CPUs; wrk -t1 -c{conns}; "
+        f"{duration:.0f} s runs, {repeats} repeat(s)",
+        flush=True,
+    )
+    print("databases:", flush=True)
+    urls = [ensure_database(args.postgres, name, n) for name, n in zip(names, sizes, strict=True)]
+    secret = secrets.token_urlsafe(32).encode()
+
+    with tempfile.TemporaryDirectory() as scratch:
+        directory = Path(scratch)
+        works = [workload(url, secret) for url in urls]
+        scripts = []
+        for index, work in enumerate(works):
+            sub = directory / str(index)
+            sub.mkdir()
+            scripts.append(lua_script(work, sub))
+
+        # 1. identify vs the bare Starlette ceiling, small database
+        print(
+            f"\n1. identify vs bare Starlette ceiling ({sizes[0]:,} residents, {conns} "
+            "connections)",
+            flush=True,
+        )
+        print(HEADER)
+        payload = directory / "payload.json"
+        identify_runs: list[Run] = []
+        ceiling_runs: list[Run] = []
+        for repeat in range(repeats):
+            with cardsvc_server(urls[0], secret) as server:
+                payload.write_bytes(check_identify(server, works[0]))
+                load(server, scripts[0], conns, warmup)
+                run = load(server, scripts[0], conns, duration)
+                identify_runs.append(run)
+                describe(f"identify #{repeat + 1}", run)
+            with ceiling_server(payload) as server:
+                load(server, scripts[0], conns, warmup)
+                run = load(server, scripts[0], conns, duration)
+                ceiling_runs.append(run)
+                describe(f"ceiling  #{repeat + 1} ({len(payload.read_bytes())} B body)", run)
+        ident_rps = statistics.median(r.rps for r in identify_runs)
+        ceil_rps = statistics.median(r.rps for r in ceiling_runs)
+        ident_p99 = statistics.median(r.p99_ms for r in identify_runs)
+        ceil_p99 = statistics.median(r.p99_ms for r in ceiling_runs)
+        ratio = ident_rps / ceil_rps if ceil_rps else 0.0
+        print(
+            f"  median: identify {ident_rps:.0f} req/s, p99 {ident_p99:.1f} ms; ceiling "
+            f"{ceil_rps:.0f} req/s, p99 {ceil_p99:.1f} ms\n"
+            f"  throughput ratio identify/ceiling = {ratio:.2f}x "
+            f"(goal >= 0.5x: {'met' if ratio >= 0.5 else 'MISSED'})",
+            flush=True,
+        )
+
+        # 2. p99 as the population grows
+        print(f"\n2. identify p99, {sizes[0]:,} vs {sizes[1]:,} residents", flush=True)
+        print(HEADER)
+        by: dict[tuple[int, int], list[Run]] = {}
+        for repeat in range(repeats):
+            for index, (url, size) in enumerate(zip(urls, sizes, strict=True)):
+                with cardsvc_server(url, secret) as server:
+                    check_identify(server, works[index])
+                    load(server, scripts[index], conns, warmup)
+                    for c in (conns, 1):
+                        run = load(server, scripts[index], c, duration)
+                        by.setdefault((size, c), []).append(run)
+                        describe(f"{size:>9,} residents, c={c:<3} #{repeat + 1}", run)
+        for c in (conns, 1):
+            small = statistics.median(r.p99_ms for r in by[(sizes[0], c)])
+            large = statistics.median(r.p99_ms for r in by[(sizes[1], c)])
+            small50 = statistics.median(r.p50_ms for r in by[(sizes[0], c)])
+            large50 = statistics.median(r.p50_ms for r in by[(sizes[1], c)])
+            growth = large / small if small else float("inf")
+            print(
+                f"  c={c:<3}: p99 {small:.1f} -> {large:.1f} ms (p50 {small50:.1f} -> "
+                f"{large50:.1f}); growth {growth:.2f}x "
+                f"(goal <= 1.3x: {'met' if growth <= 1.3 else 'MISSED'})",
+                flush=True,
+            )
+        failed = sum(
+            r.failures for runs in [identify_runs, ceiling_runs, *by.values()] for r in runs
+        )
+        if failed:
+            print(f"\nWARNING: {failed} failed or non-2xx responses (see FAILED above)")
+
+    if args.drop:
+        for name in names:
+            _admin(args.postgres, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        print("dropped", ", ".join(names))
+
+
+if __name__ == "__main__":
+    main()
