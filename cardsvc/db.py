@@ -74,6 +74,11 @@ def _sqlite_begin(connection: Any) -> None:
 # Connections an engine keeps (PostgreSQL; SQLAlchemy's file-SQLite default is 5 + 10
 # overflow, the same total); the app admits as many requests to the database at once.
 POOL_SIZE = 15
+# Pooled connections older than this are replaced on checkout. No ``pool_pre_ping``: it
+# cost every request a round trip (a SELECT 1, ~0.2 ms of server CPU per identify). A
+# connection the server dropped fails one request, and SQLAlchemy then discards every
+# connection of the pool that predates the failure.
+POOL_RECYCLE_S = 1800
 
 
 def make_engine(url: str) -> Engine:
@@ -83,7 +88,7 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=0)
+    return create_engine(url, pool_recycle=POOL_RECYCLE_S, pool_size=POOL_SIZE, max_overflow=0)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Annotated
+from contextlib import contextmanager
+from typing import Annotated, TypeVar
 
 import anyio
 from fastapi import Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from cardsvc.audit.service import AuditTrail, record_refusal
@@ -62,7 +65,14 @@ def get_session(
     factory: Annotated[Callable[[], Session], Depends(get_session_factory)],
     settings: SettingsDep,
 ) -> Iterator[Session]:
-    """The request's unit of work: commit on success, roll back on any error.
+    """The request's unit of work (see ``unit_of_work``)."""
+    with unit_of_work(factory, settings) as session:
+        yield session
+
+
+@contextmanager
+def unit_of_work(factory: Callable[[], Session], settings: Settings) -> Iterator[Session]:
+    """Commit on success, roll back on any error.
 
     A refused access to personal data is then audited in a transaction of its own, so
     the refusal stays on record although everything else the request did is undone.
@@ -96,6 +106,29 @@ def _audit_refusal(factory: Callable[[], Session], settings: Settings, error: Do
 SessionDep = Annotated[Session, Depends(get_session)]
 
 _bearer = HTTPBearer(auto_error=False, description="Token from POST /auth/login")
+
+
+def bearer_token(authorization: str | None) -> str:
+    """The token of an ``Authorization: Bearer`` header, read as ``HTTPBearer`` reads it."""
+    scheme, _, token = (authorization or "").partition(" ")
+    token = token.strip()
+    if not (scheme and token) or scheme.lower() != "bearer":
+        raise NotAuthenticatedError("请先登录", code="missing_token")
+    return token
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_body(model: type[M], body: bytes) -> M:
+    """``body`` as ``model``, or the ``RequestValidationError`` FastAPI would raise."""
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_context=False, include_input=False)
+        raise RequestValidationError(
+            [{**error, "loc": ("body", *error["loc"])} for error in errors]
+        ) from None
 
 
 def current_actor(

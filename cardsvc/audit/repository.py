@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from cardsvc.audit.models import AuditEvent
@@ -10,23 +11,34 @@ from cardsvc.audit.models import AuditEvent
 # Any constant: the PostgreSQL advisory lock that serialises appends to the chain.
 _CHAIN_LOCK = 0x55CA7D
 
+# Built once: Core statements on the session's connection skip the ORM's per-statement
+# work (an audit row is written on every read of personal data, so on the identify path).
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_TAIL = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+_INSERT = insert(AuditEvent)
+
 
 class AuditRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def lock_tail(self) -> tuple[int, str] | None:
-        """Serialise appenders (PostgreSQL; SQLite writers are serial), then the last row."""
-        if self.session.get_bind().dialect.name == "postgresql":
-            self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
-        row = self.session.execute(
-            select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-        ).one_or_none()
+        """Serialise appenders (PostgreSQL; SQLite writers are serial), then the last row.
+
+        Two statements: in READ COMMITTED a statement reads the snapshot taken when it
+        starts, so a tail read in the statement that waits for the lock could see a tail
+        already superseded by the appender it waited for.
+        """
+        self.session.flush()  # pending changes reach the database before the lock, as before
+        connection = self.session.connection()
+        if connection.dialect.name == "postgresql":
+            connection.execute(_LOCK, {"key": _CHAIN_LOCK})
+        row = connection.execute(_TAIL).one_or_none()
         return (row.seq, row.hash) if row else None
 
-    def add(self, event: AuditEvent) -> None:
-        self.session.add(event)
-        self.session.flush()
+    def add(self, values: dict[str, Any]) -> None:
+        """Insert one row (Core: the row is not loaded back into this session)."""
+        self.session.connection().execute(_INSERT, values)
 
     def in_order(self) -> Iterator[AuditEvent]:
         yield from self.session.scalars(

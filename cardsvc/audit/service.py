@@ -79,7 +79,7 @@ class AuditTrail:
             payload=canonical_json(dict(payload or {})),
             previous_hash=previous,
         )
-        self._repository.add(AuditEvent(**vars(row), hash=row_hash(row)))
+        self._repository.add({**vars(row), "hash": row_hash(row)})
 
 
 def record_refusal(session: Session, secret: bytes, refusal: Refusal, code: str) -> None:

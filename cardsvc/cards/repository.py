@@ -2,15 +2,41 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Row, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from cardsvc.cards.models import BlacklistEntry, Card, CardStatusChange
 from cardsvc.cards.rules import CardState
+from cardsvc.residents.models import Resident
 
 # Any constant: the PostgreSQL advisory lock that serialises appends to the blacklist feed.
 _BLACKLIST_LOCK = 0x55CA7E
+
+
+# What identify reads of a presented card and its holder: one Core statement, built once,
+# the card row locked on PostgreSQL (``FOR UPDATE OF cards``) as ``by_number`` locks it.
+_PRESENTED = (
+    select(
+        Card.id.label("card_id"),
+        Card.card_number,
+        Card.card_identification_code,
+        Card.status,
+        Card.status_changed_at,
+        Card.expires_on,
+        Resident.id.label("resident_id"),
+        Resident.social_security_number,
+        Resident.name,
+        Resident.sex,
+        Resident.birth_date,
+        Resident.ethnic_group,
+        Resident.platform_id,
+    )
+    .join(Resident, Resident.id == Card.resident_id)
+    .where(Card.card_number == bindparam("card_number"))
+)
+_PRESENTED_LOCKED = _PRESENTED.with_for_update(of=Card.__table__)
 
 
 class CardRepository:
@@ -25,6 +51,13 @@ class CardRepository:
         if for_update and self._locking():
             query = query.with_for_update(of=Card)
         return self.session.scalars(query).unique().one_or_none()
+
+    def presented(self, card_number: str) -> Row[*tuple[Any, ...]] | None:
+        """The card ``card_number`` with its holder's summary, row-locked until commit."""
+        statement = _PRESENTED_LOCKED if self._locking() else _PRESENTED
+        return (
+            self.session.connection().execute(statement, {"card_number": card_number}).one_or_none()
+        )
 
     def get(self, card_id: int, *, for_update: bool = False) -> Card | None:
         query = select(Card).where(Card.id == card_id)

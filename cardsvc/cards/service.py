@@ -15,6 +15,7 @@ from cardsvc.cards.rules import (
     BLACKLISTED,
     FINAL,
     PENDING,
+    PROFILE_STATUS,
     REPLACEABLE,
     CardEvent,
     CardState,
@@ -361,8 +362,8 @@ def identify(
     permission = Permission.identify_card
     authorize(actor, permission, subject=("card", "presented"), purpose=request.purpose)
 
-    def refusal(detail: str, code: str, card: Card | None) -> CardRefusedError:
-        subject = ("card", card.id if card else "presented")
+    def refusal(detail: str, code: str, card_id: int | None) -> CardRefusedError:
+        subject = ("card", card_id if card_id is not None else "presented")
         return CardRefusedError(
             detail, code=code, refusal=refused(actor, permission, subject, request.purpose)
         )
@@ -375,32 +376,39 @@ def identify(
     except InvalidDataError:
         raise refusal(*mismatch, None) from None
     repository = CardRepository(session)
-    card = repository.by_number(number, for_update=True)
-    if card is None:
+    row = repository.presented(number)  # the card row is locked from here to commit
+    if row is None:
         raise refusal(*mismatch, None)
-    if card.card_identification_code != card_id or card.resident.social_security_number != ssn:
-        raise refusal(*mismatch, card)
-    _settle(repository, audit, settings, card, now)
-    if card.status in BLACKLISTED:
-        raise refusal("此卡已列入黑名单（挂失、锁定或注销），不能使用", "card_blacklisted", card)
-    if card.status is not CardState.normal:
-        raise refusal("此卡尚未启用", "card_not_activated", card)
-    resident = card.resident
-    audit.read("resident", resident.id, request.purpose, card_id=card.id, via="identify")
+    if row.card_identification_code != card_id or row.social_security_number != ssn:
+        raise refusal(*mismatch, row.card_id)
+    status = row.status
+    if temporary_loss_lapsed(
+        row.status, row.status_changed_at, now, settings.temporary_loss_lapse
+    ):  # rare: load the card itself for the transition
+        card = repository.get(row.card_id, for_update=True)
+        assert card is not None  # noqa: S101 - locked above
+        _settle(repository, audit, settings, card, now)
+        status = card.status
+    if status in BLACKLISTED:
+        blacklisted = "此卡已列入黑名单（挂失、锁定或注销），不能使用"
+        raise refusal(blacklisted, "card_blacklisted", row.card_id)
+    if status is not CardState.normal:
+        raise refusal("此卡尚未启用", "card_not_activated", row.card_id)
+    audit.read("resident", row.resident_id, request.purpose, card_id=row.card_id, via="identify")
     return IdentifyResponse(
         resident=HolderSummary(
-            id=resident.id,
-            social_security_number=resident.social_security_number,
-            name=resident.name,
-            sex=resident.sex,
-            birth_date=resident.birth_date,
-            ethnic_group=resident.ethnic_group,
-            platform_id=resident.platform_id,
+            id=row.resident_id,
+            social_security_number=row.social_security_number,
+            name=row.name,
+            sex=row.sex,
+            birth_date=row.birth_date,
+            ethnic_group=row.ethnic_group,
+            platform_id=row.platform_id,
         ),
         card=CardSummary(
-            card_number=card.card_number,
-            status=card.status,
-            profile_status=card.profile_status,
-            expires_on=card.expires_on,
+            card_number=row.card_number,
+            status=status,
+            profile_status=PROFILE_STATUS[status],
+            expires_on=row.expires_on,
         ),
     )

@@ -60,18 +60,20 @@ def login(
 
 
 def resolve_actor(session: Session, settings: Settings, token: str, now: datetime) -> Actor:
+    """The actor of a genuine, unexpired token whose clerk and window are both still active.
+
+    Looked up on every request (no cache): a deactivated clerk or window is refused at once.
+    """
     claims = read_token(settings.token_secret.get_secret_value().encode(), token, now)
-    repository = ClerkRepository(session)
-    clerk = repository.get(claims.clerk_id)
-    window = repository.window(claims.window_id)
-    if clerk is None or not clerk.active or window is None or not window.active:
+    row = ClerkRepository(session).active_actor(claims.clerk_id, claims.window_id)
+    if row is None:
         raise NotAuthenticatedError("登录已失效，请重新登录", code="invalid_token")
     return Actor(
-        clerk_id=clerk.id,
-        role=clerk.role,
-        platform_id=clerk.platform_id,
-        platform_path=clerk.platform.path,
-        window_id=window.id,
+        clerk_id=row.clerk_id,
+        role=row.role,
+        platform_id=row.platform_id,
+        platform_path=row.platform_path,
+        window_id=row.window_id,
     )
 
 

@@ -26,7 +26,6 @@ from cardsvc.clerks.models import Clerk
 from cardsvc.clerks.permissions import Role
 from cardsvc.clerks.tokens import TokenClaims, issue_token
 from cardsvc.db import make_engine
-from cardsvc.deps import get_session_factory
 from cardsvc.migrations import upgrade
 from cardsvc.platforms.models import Platform, Window
 from cardsvc.platforms.repository import PlatformRepository
@@ -144,7 +143,8 @@ def settings(database_url: str) -> Settings:
 @pytest.fixture
 def app(settings: Settings, connection: Connection) -> Iterator[FastAPI]:
     app = create_app(settings)
-    app.dependency_overrides[get_session_factory] = lambda: lambda: _session_on(connection)
+    # Every route's sessions (``get_session_factory`` and identify's own) come from here.
+    app.state.session_factory = lambda: _session_on(connection)
     yield app
     app.state.engine.dispose()
 

@@ -260,6 +260,31 @@ def test_temporary_loss_lapses_after_the_period(desk: Desk, connection: Connecti
     assert [h["event"] for h in history][-2:] == ["lapse_temporary_loss", "lock"]
 
 
+def test_identify_lapses_a_temporary_loss_first(desk: Desk, connection: Connection) -> None:
+    """identify reads the card with Core; a lapsed temporary loss still lapses (and is kept)."""
+    number = desk.normal_card()
+    desk.act(number, "temporary-loss")
+    body = {
+        "card_identification_code": _card_id(number),
+        "card_number": number,
+        "social_security_number": desk.body["social_security_number"],
+    }
+    headers = desk.world.headers("clerk_b1")
+    refused = desk.client.post("/identify", json=body, headers=headers)
+    assert (refused.status_code, refused.json()["code"]) == (403, "card_blacklisted")
+    connection.execute(
+        text("UPDATE cards SET status_changed_at = :at WHERE card_number = :n"),
+        {"at": datetime.now(UTC) - timedelta(days=6), "n": number},
+    )
+    ok = desk.client.post("/identify", json=body, headers=headers)
+    assert ok.status_code == 200, ok.text
+    assert (ok.json()["card"]["status"], ok.json()["card"]["profile_status"]) == ("normal", "1")
+    history = desk.client.get(
+        f"/cards/{number}/history", headers=desk.world.headers("clerk_a1")
+    ).json()
+    assert history[-1]["event"] == "lapse_temporary_loss"
+
+
 def test_identify(desk: Desk) -> None:
     number = desk.normal_card()
     body = {
