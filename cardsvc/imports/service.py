@@ -176,7 +176,7 @@ def _stage(session: Session, table: Table, rows: Iterable[dict[str, Any]]) -> in
     if session.get_bind().dialect.name == "postgresql":
         driver = session.connection().connection.driver_connection
         assert driver is not None  # noqa: S101 - an open connection has its driver
-        with driver.cursor() as cursor:  # type: ignore[attr-defined]
+        with driver.cursor() as cursor:
             statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
             with cursor.copy(statement) as copy:
                 for row in rows:
