@@ -19,10 +19,11 @@ SSCARD_VENV="${SSCARD_ROOT}/.venv"
 SSCARD_STAMP="${SSCARD_VENV}/.sscard-install-stamp"
 
 # Debian packages (see docs/architecture.md, "System packages").  gcc builds pyscard
-# (with swig and libpcsclite-dev); pkg-config lets the build find libpcsclite.
+# (with swig and libpcsclite-dev); pkg-config lets the build find libpcsclite; wrk drives
+# bench/identify.py.
 SSCARD_DEB_PACKAGES=(
     pcscd libpcsclite-dev swig vsmartcard-vpcd softhsm2 chromium pcsc-tools opensc
-    gcc pkg-config
+    gcc pkg-config wrk
 )
 # Extras installed into the venv; the pcsc extra builds pyscard, which needs the packages.
 SSCARD_EXTRAS_FULL="dev,pcsc,serial,pkcs11"
