@@ -15,7 +15,6 @@ To add a backend, write a harness class with that shape and a factory
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from typing import Protocol
 
@@ -29,7 +28,6 @@ from readers.serial.backend import SerialReaderBackend
 from readers.serial.messages import CardState, Command
 from simulators.card.os import CardOS
 from simulators.card.ssc import SoftSocialSecurityCard
-from simulators.pcscd import PcscdUnavailableError, claim_pcscd, ensure_pcscd
 from simulators.population import generate_population, make_personalisation
 from simulators.serial.engine import Fault, SerialReaderSimulator
 from simulators.serial.pty_reader import PtySerialReader
@@ -161,19 +159,6 @@ class SerialHarness:
 
     def _fault(self, command: int, data: bytes) -> Fault | None:
         return Fault.PULL if command == Command.APDU and self._pull(data) else None
-
-
-@pytest.fixture(scope="session")
-def pcscd() -> int:
-    """pcscd's pid, starting it if needed: skipped locally, failed under CI=true."""
-    try:
-        pid = ensure_pcscd()
-    except PcscdUnavailableError as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true and pcscd is unavailable: {exc}")
-        pytest.skip(f"pcscd is unavailable: {exc}")
-    claim_pcscd()
-    return pid
 
 
 def _virtual(request: pytest.FixtureRequest) -> Iterator[BackendHarness]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -11,24 +10,10 @@ from readers.pcsc import PcscBackend, codes
 from readers.pcsc.api import PyscardApi
 from simulators.card.os import CardOS
 from simulators.card.ssc import SoftSocialSecurityCard
-from simulators.pcscd import PcscdUnavailableError, claim_pcscd, ensure_pcscd
 from simulators.population import generate_population, make_personalisation
 from simulators.vpcd import VpcdSlot
 
 SETTLE_MS = 5000  # a safety net against hangs, not a timing assertion
-
-
-@pytest.fixture(scope="session")
-def pcscd() -> int:
-    """pcscd's pid, starting it if needed: skipped locally, failed under CI=true."""
-    try:
-        pid = ensure_pcscd()
-    except PcscdUnavailableError as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true and pcscd is unavailable: {exc}")
-        pytest.skip(f"pcscd is unavailable: {exc}")
-    claim_pcscd()
-    return pid
 
 
 @pytest.fixture
