@@ -162,16 +162,6 @@ def _open_store(args: argparse.Namespace) -> KeyStore:
     return Pkcs11KeyStore.open(args.pkcs11_module, args.token_label, pin)
 
 
-def _describe(info: KeyInfo) -> dict[str, str | int]:
-    return {
-        "label": info.label,
-        "version": info.version,
-        "algorithm": info.algorithm.value,
-        "purpose": info.purpose.value,
-        "kcv": info.kcv.hex().upper(),
-    }
-
-
 def _show(action: str, info: KeyInfo) -> None:
     print(
         f"{action}：{info.label} 版本 {info.version}（{info.algorithm}，{info.purpose}），"
@@ -197,7 +187,7 @@ def _create(args: argparse.Namespace) -> int:
 def _generate(args: argparse.Namespace) -> int:
     with contextlib.closing(_open_store(args)) as store:
         info = store.generate(args.label, args.algorithm, args.purpose)
-        _log(args).append("key-generated", {"store": repr(store), **_describe(info)})
+        _log(args).append("key-generated", {"store": repr(store), **info.describe()})
     _show("已生成密钥", info)
     return 0
 
@@ -242,7 +232,7 @@ def _import(args: argparse.Namespace) -> int:
             "key-imported",
             {
                 "store": repr(store),
-                **_describe(info),
+                **info.describe(),
                 "custodians": len(parts),
                 "component_kcvs": component_kcvs,
             },
@@ -267,7 +257,7 @@ def _list(args: argparse.Namespace) -> int:
 def _rotate(args: argparse.Namespace) -> int:
     with contextlib.closing(_open_store(args)) as store:
         info = store.rotate(args.label)
-        _log(args).append("key-rotated", {"store": repr(store), **_describe(info)})
+        _log(args).append("key-rotated", {"store": repr(store), **info.describe()})
     _show("已轮换密钥", info)
     return 0
 
@@ -283,10 +273,10 @@ def _export(args: argparse.Namespace) -> int:
         document = {
             "format": EXPORT_FORMAT,
             "wrapping": f"RFC 3394 key wrap under {transport.algorithm}",
-            "transport": _describe(transport),
+            "transport": transport.describe(),
             "keys": [
                 {
-                    **_describe(i),
+                    **i.describe(),
                     "wrapped": store.export_wrapped(i.ref, transport.ref).hex().upper(),
                 }
                 for i in exported

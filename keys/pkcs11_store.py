@@ -46,6 +46,7 @@ from keys.kcv import KCV_LENGTH, key_check_value
 from keys.mac import MAC_LENGTH, pin_command_mac_input
 from keys.pin import pin_block
 from keys.store import (
+    ClosingStore,
     KeyInfo,
     KeyRef,
     find,
@@ -81,7 +82,7 @@ def _token_errors() -> Iterator[None]:
         raise TokenError(f"the token refused the operation ({type(error).__name__})") from None
 
 
-class Pkcs11KeyStore:
+class Pkcs11KeyStore(ClosingStore):
     """Master keys kept in a PKCS#11 token; card cryptography done inside it.
 
     Open with ``Pkcs11KeyStore.open(module, token_label, user_pin)``; a context manager.
@@ -107,12 +108,6 @@ class Pkcs11KeyStore:
 
     def __repr__(self) -> str:
         return f"Pkcs11KeyStore({self._description})"
-
-    def __enter__(self) -> Pkcs11KeyStore:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def close(self) -> None:
         """Log out and close the session."""

@@ -25,6 +25,7 @@ from keys.diversify import CardKeyPath
 from keys.errors import StoreChanged
 from keys.kcv import key_check_value
 from keys.store import (
+    ClosingStore,
     KeyInfo,
     KeyRef,
     find,
@@ -48,7 +49,7 @@ from keys.store_file import (
 log = logging.getLogger(__name__)
 
 
-class SoftwareKeyStore:
+class SoftwareKeyStore(ClosingStore):
     """Keys in one file, each sealed under a key-encryption key from a passphrase or key file.
 
     Open with ``SoftwareKeyStore.create(path, secret)`` or ``SoftwareKeyStore.open(path,
@@ -112,12 +113,6 @@ class SoftwareKeyStore:
 
     def __repr__(self) -> str:
         return f"SoftwareKeyStore({str(self._path)!r}, {len(self._infos)} keys)"
-
-    def __enter__(self) -> SoftwareKeyStore:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def close(self) -> None:
         """Forget the keys held in memory."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, Self
 
 from keys.algorithms import Algorithm, KeyPurpose
 from keys.compare import constant_time_equal
@@ -51,6 +51,29 @@ class KeyInfo:
     def ref(self) -> KeyRef:
         """This key's reference."""
         return KeyRef(self.label, self.version)
+
+    def describe(self) -> dict[str, str | int]:
+        """The key for people and files: label, version, algorithm, purpose, KCV (hex)."""
+        return {
+            "label": self.label,
+            "version": self.version,
+            "algorithm": self.algorithm.value,
+            "purpose": self.purpose.value,
+            "kcv": self.kcv.hex().upper(),
+        }
+
+
+class ClosingStore:
+    """``with store:`` closes it; the stores' shared context-manager half."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 class KeyStore(Protocol):

@@ -128,19 +128,9 @@ def _canonical(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
 
 
-def _metadata(info: KeyInfo) -> dict[str, Any]:
-    return {
-        "label": info.label,
-        "version": info.version,
-        "algorithm": info.algorithm.value,
-        "purpose": info.purpose.value,
-        "kcv": info.kcv.hex().upper(),
-    }
-
-
 def seal_entry(keys: FileKeys, info: KeyInfo, value: bytes) -> dict[str, Any]:
     """A ``keys`` entry: the metadata, and the value sealed with the metadata as AAD."""
-    metadata = _metadata(info)
+    metadata = info.describe()
     nonce = os.urandom(_NONCE_LENGTH)
     sealed = keys.seal.encrypt(nonce, value, _canonical(metadata))
     return {**metadata, "nonce": nonce.hex(), "sealed": sealed.hex()}
@@ -159,7 +149,7 @@ def open_entry(keys: FileKeys, entry: dict[str, Any]) -> tuple[KeyInfo, bytes]:
         value = keys.seal.decrypt(
             bytes.fromhex(entry["nonce"]),
             bytes.fromhex(entry["sealed"]),
-            _canonical(_metadata(info)),
+            _canonical(info.describe()),
         )
     except InvalidTag:
         raise StoreCorrupted(f"key {info.ref} in the store was altered") from None
