@@ -82,7 +82,7 @@ def run_cases(iterations: int, repeats: int, baudrate: int) -> list[tuple[str, f
                 results.append((name, median_us(connection, iterations, repeats)))
     finally:
         sim.unplug()
-        pty.stop()
+        pty.close()
     return results
 
 

@@ -11,9 +11,8 @@ import os
 import select
 import threading
 import tty
-from types import TracebackType
-from typing import Self
 
+from readers.connection import ClosingContext
 from simulators.serial.carrier import SimulatedSerialReader
 from simulators.serial.engine import SerialReaderSimulator
 
@@ -22,8 +21,8 @@ GAP_SECONDS = 0.05
 READ_SIZE = 4096
 
 
-class PtySerialReader(SimulatedSerialReader):
-    """Serves ``simulator`` on a fresh pty until ``stop``; a context manager."""
+class PtySerialReader(SimulatedSerialReader, ClosingContext):
+    """Serves ``simulator`` on a fresh pty until ``close``; a context manager."""
 
     def __init__(self, simulator: SerialReaderSimulator) -> None:
         super().__init__(simulator)
@@ -36,7 +35,7 @@ class PtySerialReader(SimulatedSerialReader):
         self._thread = threading.Thread(target=self._serve, name=f"pty {self.path}", daemon=True)
         self._thread.start()
 
-    def stop(self) -> None:
+    def close(self) -> None:
         """Stop serving and close the pty: the port is gone for the host."""
         with self._lock:
             if self._stopped:
@@ -46,17 +45,6 @@ class PtySerialReader(SimulatedSerialReader):
         self._thread.join()
         for fd in (self._master, self._slave, self._wake_read, self._wake_write):
             os.close(fd)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def _serve(self) -> None:
         while True:

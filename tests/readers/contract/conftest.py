@@ -155,7 +155,7 @@ class SerialHarness:
 
     def close(self) -> None:
         self._serial.close()
-        self._pty.stop()
+        self._pty.close()
 
     def _fault(self, command: int, data: bytes) -> Fault | None:
         return Fault.PULL if command == Command.APDU and self._pull(data) else None

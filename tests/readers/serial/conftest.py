@@ -57,7 +57,7 @@ class Rig:
 
     def unplug(self) -> None:
         if isinstance(self.reader, PtySerialReader):
-            self.reader.stop()
+            self.reader.close()
         else:
             assert isinstance(self.reader, SimUrlSerialReader)
             self.reader.unplug()
