@@ -175,7 +175,9 @@ class Desk:
         return int(response.json()["id"])
 
     def normal_card(self, resident_id: int, reason: str = "first") -> str:
-        number = self.post(f"/residents/{resident_id}/cards", reason=reason).json()["card_number"]
+        ordered = self.post(f"/residents/{resident_id}/cards", reason=reason)
+        assert ordered.status_code == 201, ordered.text
+        number = ordered.json()["card_number"]
         card_id = "320100D156000005" + number.encode().hex().upper()[:16].ljust(16, "0")
         issued = self.post(f"/cards/{number}/issue", "operator", card_identification_code=card_id)
         assert issued.status_code == 200, issued.text
