@@ -6,6 +6,7 @@ import anyio
 from fastapi import FastAPI
 
 from cardsvc import problems
+from cardsvc.cards import identify_router
 from cardsvc.cards.router import router as cards_router
 from cardsvc.clerks.passwords import Passwords
 from cardsvc.clerks.router import router as clerks_router
@@ -21,6 +22,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="社会保障卡一卡通服务 (cardsvc)",
         version="0.1.0",
         description="Platforms, clerks, residents, cards, blacklist and audit.",
+        # FastAPI's native OpenTelemetry looks for configured providers on every request.
+        telemetry={
+            "tracing": settings.telemetry,
+            "metrics": settings.telemetry,
+            "logs": settings.telemetry,
+        },
     )
     engine = make_engine(settings.database_url)
     app.state.settings = settings
@@ -34,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    identify_router.install(app)  # first: every window calls it most
     for router in (clerks_router, platforms_router, residents_router, cards_router):
         app.include_router(router)
     return app

@@ -3,19 +3,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from cardsvc.audit.models import AuditEvent
+from cardsvc.db import bulk_insert
 
 # Any constant: the PostgreSQL advisory lock that serialises appends to the chain.
 _CHAIN_LOCK = 0x55CA7D
 
 # Built once: Core statements on the session's connection skip the ORM's per-statement
 # work (an audit row is written on every read of personal data, so on the identify path).
+_TABLE = AuditEvent.metadata.tables[AuditEvent.__tablename__]
 _LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 _TAIL = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-_INSERT = insert(AuditEvent)
 
 
 class AuditRepository:
@@ -36,9 +37,9 @@ class AuditRepository:
         row = connection.execute(_TAIL).one_or_none()
         return (row.seq, row.hash) if row else None
 
-    def add(self, values: dict[str, Any]) -> None:
-        """Insert one row (Core: the row is not loaded back into this session)."""
-        self.session.connection().execute(_INSERT, values)
+    def add_all(self, rows: list[dict[str, Any]]) -> None:
+        """Insert rows (COPY on PostgreSQL; nothing is loaded back into the session)."""
+        bulk_insert(self.session, _TABLE, rows)
 
     def in_order(self) -> Iterator[AuditEvent]:
         yield from self.session.scalars(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
@@ -32,13 +34,54 @@ class Who(Protocol):
     def window_id(self) -> int: ...
 
 
-class AuditTrail:
-    """Appends events for one actor (or the system, when ``actor`` is None)."""
+@dataclass(frozen=True)
+class Entry:
+    """An audit record before it takes its place in the chain (``seq``, hashes)."""
 
-    def __init__(self, session: Session, actor: Who | None, secret: bytes) -> None:
+    occurred_at: datetime
+    clerk_id: int | None
+    window_id: int | None
+    action: str
+    purpose: str | None
+    subject_type: str
+    subject_id: str
+    payload: str
+
+
+def append(repository: AuditRepository, entries: Sequence[Entry]) -> None:
+    """Chain ``entries`` after the tail, in order: one lock, one tail read, one insert."""
+    if not entries:
+        return
+    tail = repository.lock_tail()
+    seq, previous = (tail[0] + 1, tail[1]) if tail else (1, GENESIS_HASH)
+    rows = []
+    for entry in entries:
+        row = ChainedRow(seq=seq, previous_hash=previous, **vars(entry))
+        previous = row_hash(row)
+        rows.append({**vars(row), "hash": previous})
+        seq += 1
+    repository.add_all(rows)
+
+
+class AuditTrail:
+    """Appends events for one actor (or the system, when ``actor`` is None).
+
+    Each record is chained at once, unless the trail belongs to an ``AuditBatch``, which
+    chains the records of all its trails together when it is written.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        actor: Who | None,
+        secret: bytes,
+        *,
+        pending: list[Entry] | None = None,
+    ) -> None:
         self._repository = AuditRepository(session)
         self._actor = actor
         self._secret = secret
+        self._pending = pending
 
     def personal(self, value: str, masked: str) -> str:
         return personal(self._secret, value, masked)
@@ -56,6 +99,16 @@ class AuditTrail:
     ) -> None:
         self.record(action, subject_type, subject_id, payload={"before": before, "after": after})
 
+    def refused(self, refusal: Refusal, code: str) -> None:
+        """A refused access; the trail's actor is the refused clerk (see ``record_refusal``)."""
+        self.record(
+            "refused",
+            refusal.subject_type,
+            refusal.subject_id,
+            purpose=refusal.purpose,
+            payload={"permission": refusal.permission, "code": code},
+        )
+
     def record(
         self,
         action: str,
@@ -65,10 +118,7 @@ class AuditTrail:
         purpose: str | None = None,
         payload: Mapping[str, Any] | None = None,
     ) -> None:
-        tail = self._repository.lock_tail()
-        seq, previous = (tail[0] + 1, tail[1]) if tail else (1, GENESIS_HASH)
-        row = ChainedRow(
-            seq=seq,
+        entry = Entry(
             occurred_at=utcnow(),
             clerk_id=self._actor.clerk_id if self._actor else None,
             window_id=self._actor.window_id if self._actor else None,
@@ -77,20 +127,39 @@ class AuditTrail:
             subject_type=subject_type,
             subject_id=str(subject_id),
             payload=canonical_json(dict(payload or {})),
-            previous_hash=previous,
         )
-        self._repository.add({**vars(row), "hash": row_hash(row)})
+        if self._pending is None:
+            append(self._repository, [entry])
+        else:
+            self._pending.append(entry)
+
+
+class AuditBatch:
+    """The records of many actors in one transaction, chained together by ``write()``.
+
+    Identify answers many windows at once (``cardsvc.batching``): their reads and
+    refusals take the chain's lock once per batch instead of once per record.
+    """
+
+    def __init__(self, session: Session, secret: bytes) -> None:
+        self._session = session
+        self._secret = secret
+        self._pending: list[Entry] = []
+
+    def trail(self, actor: Who | None) -> AuditTrail:
+        return AuditTrail(self._session, actor, self._secret, pending=self._pending)
+
+    def refused(self, refusal: Refusal, code: str) -> None:
+        self.trail(refusal).refused(refusal, code)
+
+    def write(self) -> None:
+        append(AuditRepository(self._session), self._pending)
+        self._pending.clear()
 
 
 def record_refusal(session: Session, secret: bytes, refusal: Refusal, code: str) -> None:
     """Append a refused access (the caller commits it in a transaction of its own)."""
-    AuditTrail(session, refusal, secret).record(
-        "refused",
-        refusal.subject_type,
-        refusal.subject_id,
-        purpose=refusal.purpose,
-        payload={"permission": refusal.permission, "code": code},
-    )
+    AuditTrail(session, refusal, secret).refused(refusal, code)
 
 
 def _chained(event: AuditEvent) -> ChainedRow:

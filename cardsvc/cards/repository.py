@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,8 +15,9 @@ from cardsvc.residents.models import Resident
 _BLACKLIST_LOCK = 0x55CA7E
 
 
-# What identify reads of a presented card and its holder: one Core statement, built once,
-# the card row locked on PostgreSQL (``FOR UPDATE OF cards``) as ``by_number`` locks it.
+# What identify reads of the presented cards and their holders: one Core statement for a
+# whole batch, built once. Nothing is locked: identify only reads, except when a lapsed
+# temporary loss must be written back, and that loads the card again with its lock.
 _PRESENTED = (
     select(
         Card.id.label("card_id"),
@@ -34,9 +35,8 @@ _PRESENTED = (
         Resident.platform_id,
     )
     .join(Resident, Resident.id == Card.resident_id)
-    .where(Card.card_number == bindparam("card_number"))
+    .where(Card.card_number.in_(bindparam("card_numbers", expanding=True)))
 )
-_PRESENTED_LOCKED = _PRESENTED.with_for_update(of=Card.__table__)
 
 
 class CardRepository:
@@ -52,12 +52,10 @@ class CardRepository:
             query = query.with_for_update(of=Card)
         return self.session.scalars(query).unique().one_or_none()
 
-    def presented(self, card_number: str) -> Row[*tuple[Any, ...]] | None:
-        """The card ``card_number`` with its holder's summary, row-locked until commit."""
-        statement = _PRESENTED_LOCKED if self._locking() else _PRESENTED
-        return (
-            self.session.connection().execute(statement, {"card_number": card_number}).one_or_none()
-        )
+    def presented(self, card_numbers: Collection[str]) -> dict[str, Row[*tuple[Any, ...]]]:
+        """The cards among ``card_numbers`` with their holders' summaries, by card number."""
+        rows = self.session.connection().execute(_PRESENTED, {"card_numbers": list(card_numbers)})
+        return {row.card_number: row for row in rows}
 
     def get(self, card_id: int, *, for_update: bool = False) -> Card | None:
         query = select(Card).where(Card.id == card_id)

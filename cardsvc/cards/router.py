@@ -1,13 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
-import anyio
-from fastapi import APIRouter, Header, Query, Request, Response
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Header, Query, Response
 
-from cardsvc.audit.service import AuditTrail
 from cardsvc.cards import service
 from cardsvc.cards.schemas import (
     BlacklistDelta,
@@ -15,11 +11,8 @@ from cardsvc.cards.schemas import (
     CardActionRequest,
     CardOrder,
     CardOut,
-    IdentifyRequest,
-    IdentifyResponse,
     StatusChangeOut,
 )
-from cardsvc.clerks.service import resolve_actor
 from cardsvc.db import utcnow
 from cardsvc.deps import (
     ActorDep,
@@ -27,13 +20,9 @@ from cardsvc.deps import (
     Purpose,
     SessionDep,
     SettingsDep,
-    bearer_token,
-    parse_body,
-    unit_of_work,
 )
 from cardsvc.idempotency import fingerprint, run_once
 from cardsvc.ids import MAX_ROW_ID, PathRowId
-from cardsvc.settings import Settings
 
 router = APIRouter(tags=["cards"])
 
@@ -150,50 +139,3 @@ def blacklist(
     limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
 ) -> BlacklistDelta:
     return service.blacklist_delta(session, actor, since, limit)
-
-
-# identify is the hot path of every window (bench/identify.py): the endpoint resolves
-# nothing through FastAPI's dependency system and enters a worker thread once. The body
-# schema and the bearer requirement are declared here for the OpenAPI document, since
-# they are read by hand; the response is documented by ``response_model`` and returned
-# as bytes, so FastAPI neither validates nor re-serialises it.
-_IDENTIFY_OPENAPI: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {"application/json": {"schema": IdentifyRequest.model_json_schema()}},
-    },
-    "security": [{"HTTPBearer": []}],
-}
-
-
-@router.post("/identify", response_model=IdentifyResponse, openapi_extra=_IDENTIFY_OPENAPI)
-async def identify(request: Request) -> Response:
-    """The resident summary for what a terminal read off a card (audited).
-
-    The same rules as every other route, in the same order: a bearer token (401), its
-    signature, expiry, clerk and window, all active (401), the body (422), the role and
-    the card (403), the audit row in the request's own transaction, and a refusal
-    audited in a transaction of its own.
-    """
-    token = bearer_token(request.headers.get("authorization"))
-    body = await request.body()
-    state = request.app.state
-    async with state.database_slots:  # as ``database_slot``: a connection is free for it
-        content = await anyio.to_thread.run_sync(
-            _identify, state.session_factory, state.settings, token, body
-        )
-    return Response(content, media_type="application/json")
-
-
-def _identify(factory: Callable[[], Session], settings: Settings, token: str, body: bytes) -> str:
-    """One worker-thread hop: authenticate, identify, audit and commit.
-
-    The unit of work commits here, in the thread that appended the audit row, so the
-    audit chain's lock is held for the append and the commit only.
-    """
-    with unit_of_work(factory, settings) as session:
-        actor = resolve_actor(session, settings, token, utcnow())
-        data = parse_body(IdentifyRequest, body)
-        audit = AuditTrail(session, actor, settings.audit_secret.get_secret_value().encode())
-        summary = service.identify(session, actor, audit, settings, data, utcnow())
-    return summary.model_dump_json()

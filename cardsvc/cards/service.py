@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
-from cardsvc.audit.service import AuditTrail
+from cardsvc.audit.service import AuditBatch, AuditTrail
 from cardsvc.cards.models import BlacklistEntry, Card, CardStatusChange
 from cardsvc.cards.repository import CardRepository
 from cardsvc.cards.rules import (
@@ -43,6 +46,7 @@ from cardsvc.clerks.permissions import Actor, Permission, authorize, refused
 from cardsvc.errors import (
     CardRefusedError,
     ConflictError,
+    DomainError,
     InvalidDataError,
     NotFoundError,
     TransitionRefusedError,
@@ -346,19 +350,60 @@ def blacklist_delta(session: Session, actor: Actor, since: int, limit: int) -> B
     )
 
 
+@dataclass(frozen=True)
+class Presentation:
+    """What a terminal read off a card, presented by a clerk at a window."""
+
+    actor: Actor
+    request: IdentifyRequest
+
+
 def identify(
     session: Session,
-    actor: Actor,
-    audit: AuditTrail,
+    audit: AuditBatch,
     settings: Settings,
-    request: IdentifyRequest,
+    presentations: Sequence[Presentation],
     now: datetime,
-) -> IdentifyResponse:
-    """The resident summary for a card read at a window, or ``CardRefusedError``.
+) -> list[IdentifyResponse | DomainError]:
+    """For each presentation, the resident summary or the refusal to raise for it
+    (``CardRefusedError``, ``ForbiddenError``); one statement reads all their cards.
 
     Any window in the province may identify a card holder who presents their card;
-    the read is audited like any other.
+    each read is audited like any other, in ``audit`` (the caller writes it).
     """
+    repository = CardRepository(session)
+    numbers = [_card_number(presentation.request) for presentation in presentations]
+    known = {number for number in numbers if number is not None}
+    rows = repository.presented(known) if known else {}
+    outcomes: list[IdentifyResponse | DomainError] = []
+    for presentation, number in zip(presentations, numbers, strict=True):
+        row = rows.get(number) if number is not None else None
+        trail = audit.trail(presentation.actor)
+        try:
+            outcomes.append(_identify(repository, trail, settings, presentation, row, now))
+        except DomainError as error:
+            outcomes.append(error)
+    return outcomes
+
+
+def _card_number(request: IdentifyRequest) -> str | None:
+    """The presented card number, normalised; None if it cannot be a card's (a mismatch)."""
+    try:
+        return normalise_card_number(request.card_number)
+    except InvalidDataError:
+        return None
+
+
+def _identify(
+    repository: CardRepository,
+    audit: AuditTrail,
+    settings: Settings,
+    presentation: Presentation,
+    row: Row[*tuple[Any, ...]] | None,
+    now: datetime,
+) -> IdentifyResponse:
+    """One presentation, given its card's row (None: no card has the number presented)."""
+    actor, request = presentation.actor, presentation.request
     permission = Permission.identify_card
     authorize(actor, permission, subject=("card", "presented"), purpose=request.purpose)
 
@@ -370,13 +415,10 @@ def identify(
 
     mismatch = ("卡片信息与登记信息不符，请核实持卡人身份", "card_mismatch")
     try:
-        number = normalise_card_number(request.card_number)
         card_id = normalise_card_identification_code(request.card_identification_code)
         ssn = parse_ssn(request.social_security_number).number
     except InvalidDataError:
         raise refusal(*mismatch, None) from None
-    repository = CardRepository(session)
-    row = repository.presented(number)  # the card row is locked from here to commit
     if row is None:
         raise refusal(*mismatch, None)
     if row.card_identification_code != card_id or row.social_security_number != ssn:
@@ -384,9 +426,9 @@ def identify(
     status = row.status
     if temporary_loss_lapsed(
         row.status, row.status_changed_at, now, settings.temporary_loss_lapse
-    ):  # rare: load the card itself for the transition
+    ):  # rare: load and lock the card itself for the transition
         card = repository.get(row.card_id, for_update=True)
-        assert card is not None  # noqa: S101 - locked above
+        assert card is not None  # noqa: S101 - read above, and cards are never deleted
         _settle(repository, audit, settings, card, now)
         status = card.status
     if status in BLACKLISTED:

@@ -1,26 +1,40 @@
 from __future__ import annotations
 
-from sqlalchemy import Row, bindparam, select
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import CompoundSelect, bindparam, null, select, union_all
 from sqlalchemy.orm import Session
 
 from cardsvc.clerks.models import Clerk
 from cardsvc.clerks.permissions import Role
 from cardsvc.platforms.models import Platform, Window
 
-# Every authenticated request runs this: one Core statement, built once (its compiled
-# form is cached), instead of two ORM loads of the clerk and the window with platforms.
-_ACTOR = (
+# Every authenticated request runs this (identify for a whole batch of windows): one
+# Core statement, built once (its compiled form is cached). The active clerks among
+# ``clerk_ids`` with their platform, then the active windows among ``window_ids`` (rows
+# whose role is NULL); the caller pairs them up.
+_ACTIVE_CLERKS_AND_WINDOWS: CompoundSelect[*tuple[Any, ...]] = union_all(
     select(
-        Clerk.id.label("clerk_id"),
-        Clerk.role,
-        Clerk.platform_id,
+        Clerk.id.label("id"),
+        Clerk.role.label("role"),
+        Clerk.platform_id.label("platform_id"),
         Platform.path.label("platform_path"),
-        Window.id.label("window_id"),
     )
     .join(Platform, Platform.id == Clerk.platform_id)
-    .join(Window, Window.id == bindparam("window_id"))
-    .where(Clerk.id == bindparam("clerk_id"), Clerk.active, Window.active)
+    .where(Clerk.id.in_(bindparam("clerk_ids", expanding=True)), Clerk.active),
+    select(Window.id, null(), null(), null()).where(
+        Window.id.in_(bindparam("window_ids", expanding=True)), Window.active
+    ),
 )
+
+
+@dataclass(frozen=True)
+class ActiveClerk:
+    role: Role
+    platform_id: int
+    platform_path: str
 
 
 class ClerkRepository:
@@ -36,13 +50,22 @@ class ClerkRepository:
     def get(self, clerk_id: int) -> Clerk | None:
         return self.session.get(Clerk, clerk_id)
 
-    def active_actor(self, clerk_id: int, window_id: int) -> Row[int, Role, int, str, int] | None:
-        """The clerk's id, role, platform and path, and the window's id, when both are active."""
-        return (
-            self.session.connection()
-            .execute(_ACTOR, {"clerk_id": clerk_id, "window_id": window_id})
-            .one_or_none()
+    def active(
+        self, clerk_ids: Collection[int], window_ids: Collection[int]
+    ) -> tuple[dict[int, ActiveClerk], set[int]]:
+        """The active clerks among ``clerk_ids`` and the active windows among ``window_ids``."""
+        clerks: dict[int, ActiveClerk] = {}
+        windows: set[int] = set()
+        rows = self.session.connection().execute(
+            _ACTIVE_CLERKS_AND_WINDOWS,
+            {"clerk_ids": list(clerk_ids), "window_ids": list(window_ids)},
         )
+        for row in rows:
+            if row.role is None:
+                windows.add(row.id)
+            else:
+                clerks[row.id] = ActiveClerk(Role(row.role), row.platform_id, row.platform_path)
+        return clerks, windows
 
     def window(self, window_id: int) -> Window | None:
         return self.session.get(Window, window_id)

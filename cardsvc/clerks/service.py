@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from pydantic import ValidationError
@@ -13,7 +14,7 @@ from cardsvc.clerks.passwords import Passwords
 from cardsvc.clerks.permissions import Actor, Permission, Role, authorize
 from cardsvc.clerks.repository import ClerkRepository
 from cardsvc.clerks.schemas import ClerkAccount, ClerkCreate
-from cardsvc.clerks.tokens import TokenClaims, issue_token, read_token
+from cardsvc.clerks.tokens import TokenClaims, issue_token, read_token, session_expired
 from cardsvc.errors import (
     ConflictError,
     ForbiddenError,
@@ -65,16 +66,29 @@ def resolve_actor(session: Session, settings: Settings, token: str, now: datetim
     Looked up on every request (no cache): a deactivated clerk or window is refused at once.
     """
     claims = read_token(settings.token_secret.get_secret_value().encode(), token, now)
-    row = ClerkRepository(session).active_actor(claims.clerk_id, claims.window_id)
-    if row is None:
-        raise NotAuthenticatedError("登录已失效，请重新登录", code="invalid_token")
-    return Actor(
-        clerk_id=row.clerk_id,
-        role=row.role,
-        platform_id=row.platform_id,
-        platform_path=row.platform_path,
-        window_id=row.window_id,
+    actor = resolve_actors(session, [claims]).get(claims)
+    if actor is None:
+        raise session_expired()
+    return actor
+
+
+def resolve_actors(session: Session, claims: Collection[TokenClaims]) -> dict[TokenClaims, Actor]:
+    """The actor of each of ``claims`` (already read from genuine tokens) still active."""
+    clerks, windows = ClerkRepository(session).active(
+        {c.clerk_id for c in claims}, {c.window_id for c in claims}
     )
+    actors = {}
+    for claim in claims:
+        clerk = clerks.get(claim.clerk_id)
+        if clerk is not None and claim.window_id in windows:
+            actors[claim] = Actor(
+                clerk_id=claim.clerk_id,
+                role=clerk.role,
+                platform_id=clerk.platform_id,
+                platform_path=clerk.platform_path,
+                window_id=claim.window_id,
+            )
+    return actors
 
 
 def register_clerk(

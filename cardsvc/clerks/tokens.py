@@ -47,9 +47,14 @@ def issue_token(secret: bytes, claims: TokenClaims) -> str:
     return f"{payload}.{_sign(secret, payload)}"
 
 
+def session_expired() -> NotAuthenticatedError:
+    """The refusal of a token that is forged, expired, or whose clerk or window is inactive."""
+    return NotAuthenticatedError("登录已失效，请重新登录", code="invalid_token")
+
+
 def read_token(secret: bytes, token: str, now: datetime) -> TokenClaims:
     """The claims of a genuine, unexpired token, else ``NotAuthenticatedError``."""
-    refused = NotAuthenticatedError("登录已失效，请重新登录", code="invalid_token")
+    refused = session_expired()
     payload, dot, signature = token.partition(".")
     if not dot or not payload.isascii() or not signature.isascii():
         raise refused

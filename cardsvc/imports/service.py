@@ -38,7 +38,7 @@ from cardsvc.audit.service import AuditTrail
 from cardsvc.cards.models import BlacklistEntry, Card, CardStatusChange
 from cardsvc.cards.repository import CardRepository
 from cardsvc.cards.rules import BLACKLISTED, USABLE
-from cardsvc.db import UtcDateTime
+from cardsvc.db import UtcDateTime, bulk_insert
 from cardsvc.errors import InvalidDataError
 from cardsvc.imports.rows import (
     CARD_COLUMNS,
@@ -51,8 +51,6 @@ from cardsvc.imports.rows import (
 from cardsvc.platforms.models import Platform
 from cardsvc.platforms.rules import Level
 from cardsvc.residents.models import Resident
-
-_BATCH = 10_000
 
 
 class ImportRefusedError(InvalidDataError):
@@ -169,33 +167,6 @@ def _rows(
             yield values
 
 
-def _stage(session: Session, table: Table, rows: Iterable[dict[str, Any]]) -> int:
-    """Load ``rows`` into the staging table: COPY on PostgreSQL, batches elsewhere."""
-    names = [column.name for column in table.columns]
-    count = 0
-    if session.get_bind().dialect.name == "postgresql":
-        driver = session.connection().connection.driver_connection
-        assert driver is not None  # noqa: S101 - an open connection has its driver
-        with driver.cursor() as cursor:
-            statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
-            with cursor.copy(statement) as copy:
-                for row in rows:
-                    copy.write_row([row[name] for name in names])
-                    count += 1
-        return count
-    batch: list[dict[str, Any]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == _BATCH:
-            session.execute(insert(table), batch)
-            count += len(batch)
-            batch = []
-    if batch:
-        session.execute(insert(table), batch)
-        count += len(batch)
-    return count
-
-
 def _create(session: Session, table: Table) -> None:
     connection = session.connection()
     table.drop(connection, checkfirst=True)
@@ -257,7 +228,7 @@ def import_residents(
     staging = _staging_resident_table()
     _create(session, staging)
     hashing = _Hashing(records)
-    count = _stage(
+    count = bulk_insert(
         session, staging, _rows(iter(hashing), RESIDENT_COLUMNS, parse_resident, problems)
     )
     _index(session, staging, "social_security_number", "community_code")
@@ -342,7 +313,7 @@ def import_cards(
     staging = _staging_card_table()
     _create(session, staging)
     hashing = _Hashing(records)
-    count = _stage(session, staging, _rows(iter(hashing), CARD_COLUMNS, parse_card, problems))
+    count = bulk_insert(session, staging, _rows(iter(hashing), CARD_COLUMNS, parse_card, problems))
     _index(session, staging, "card_number", "card_identification_code", "social_security_number")
     usable = [state.value for state in USABLE]
     checks: list[tuple[Any, str, str, Callable[[Any], str]]] = [

@@ -169,6 +169,15 @@ class Client:
     def post(self, url: str, **kwargs: Any) -> httpx.Response:
         return self.request("POST", url, **kwargs)
 
+    def together(self, requests: list[tuple[str, str, dict[str, Any]]]) -> list[httpx.Response]:
+        """Send (method, url, options) all at once on one event loop; answers in order."""
+
+        async def all_at_once() -> list[httpx.Response]:
+            sends = (self._client.request(method, url, **kw) for method, url, kw in requests)
+            return list(await asyncio.gather(*sends))
+
+        return self._loop.run_until_complete(all_at_once())
+
     def close(self) -> None:
         self._loop.run_until_complete(self._client.aclose())
         self._loop.close()

@@ -3,14 +3,19 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from cardsvc.audit.models import AuditEvent
+from cardsvc.audit.service import verify_chain
+from cardsvc.cards import identify_router
 from cardsvc.cards.models import Card
 from cardsvc.cards.rules import CardState
+from cardsvc.clerks.tokens import TokenClaims, issue_token
 from tests.cardsvc.conftest import Client, World
 
 Payload = Callable[..., dict[str, object]]
@@ -283,6 +288,80 @@ def test_identify_lapses_a_temporary_loss_first(desk: Desk, connection: Connecti
         f"/cards/{number}/history", headers=desk.world.headers("clerk_a1")
     ).json()
     assert history[-1]["event"] == "lapse_temporary_loss"
+
+
+def test_identifies_arriving_together_are_answered_each_in_shared_batches(
+    desk: Desk,
+    world: World,
+    resident_payload: Payload,
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Identifies sent at once share batches (one transaction each), yet every window gets
+    its own answer, every read and every refusal is audited, and the chain stays whole."""
+    sizes: list[int] = []
+    batch = identify_router._identify_batch
+
+    def spying(factory: Any, settings: Any, items: list[Any]) -> list[bytes | Exception]:
+        sizes.append(len(items))
+        return batch(factory, settings, items)
+
+    monkeypatch.setattr(identify_router, "_identify_batch", spying)
+    number = desk.normal_card()
+    lost_desk = Desk(desk.client, world, resident_payload)
+    lost = lost_desk.normal_card()
+    lost_desk.act(lost, "loss")
+    good = {
+        "card_identification_code": _card_id(number),
+        "card_number": number,
+        "social_security_number": desk.body["social_security_number"],
+    }
+    lost_body = {
+        "card_identification_code": _card_id(lost),
+        "card_number": lost,
+        "social_security_number": lost_desk.body["social_security_number"],
+    }
+    stranger = world.settings.token_secret.get_secret_value().encode()
+    expiry = int((datetime.now(UTC) + timedelta(minutes=5)).timestamp())
+    nobody = {"Authorization": f"Bearer {issue_token(stranger, TokenClaims(10**6, 1, expiry))}"}
+    cases: list[tuple[dict[str, object], dict[str, str], int, str | None]] = [
+        (good, world.headers("clerk_b1"), 200, None),
+        ({**good, "card_number": "D2143569X"}, world.headers("clerk_a1"), 403, "card_mismatch"),
+        (
+            {**good, "social_security_number": lost_desk.body["social_security_number"]},
+            world.headers("clerk_a2"),
+            403,
+            "card_mismatch",
+        ),
+        (lost_body, world.headers("street_a"), 403, "card_blacklisted"),
+        (good, world.headers("auditor"), 403, "role_not_allowed"),
+        (good, nobody, 401, "invalid_token"),
+        ({**good, "card_number": "123"}, world.headers("clerk_a1"), 422, None),
+        (good, world.headers("street_b"), 200, None),
+    ] * 4
+    before = session.scalar(select(func.max(AuditEvent.seq))) or 0
+    answers = desk.client.together(
+        [("POST", "/identify", {"json": body, "headers": headers}) for body, headers, _, _ in cases]
+    )
+    for (_body, _headers, status, code), answer in zip(cases, answers, strict=True):
+        assert answer.status_code == status, answer.text
+        if code is not None:
+            assert answer.json()["code"] == code
+        if status == 200:
+            assert answer.json()["resident"]["name"] == "张三"
+            assert answer.json()["card"]["card_number"] == number
+    assert max(sizes) > 1, sizes  # they were batched
+    session.expire_all()
+    added = session.scalars(select(AuditEvent).where(AuditEvent.seq > before)).all()
+    reads = [e for e in added if e.action == "read" and '"via":"identify"' in e.payload]
+    refusals = [e for e in added if e.action == "refused"]
+    assert len(reads) == sum(1 for case in cases if case[2] == 200)
+    assert len(refusals) == sum(1 for case in cases if case[2] == 403)
+    assert {e.window_id for e in reads} == {
+        world.windows["clerk_b1"].id,
+        world.windows["street_b"].id,
+    }
+    assert list(verify_chain(session)) == []
 
 
 def test_identify(desk: Desk) -> None:

@@ -1,0 +1,81 @@
+"""Group requests that arrive together into one batch of work (group commit).
+
+A busy province has hundreds of windows identifying cards at once. Done one request at
+a time, each identify pays for its own transaction: a worker-thread hop, a connection,
+the audit chain's lock, several round trips and a commit, and the chain's lock makes the
+appends queue behind each other anyway. A ``Batcher`` runs the first request at once
+and gathers the ones that arrive while it runs into the next batch: one transaction,
+one lock of the chain and one commit serve them all. A lone request waits for nothing;
+under load, batches grow by themselves, up to ``max_size``.
+
+Each submitter gets its own outcome: the batch function returns one result or one
+exception per item, in order. If the batch function itself fails, every item of the
+batch gets that failure (its transaction is rolled back as a whole: nothing of it was
+stored).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+Run = Callable[[list[T]], Awaitable[Sequence[R | Exception]]]
+
+
+class Batcher(Generic[T, R]):
+    """Runs submitted items through ``run`` in batches, one batch at a time."""
+
+    def __init__(self, run: Run[T, R], *, max_size: int) -> None:
+        if max_size < 1:
+            raise ValueError("max_size must be at least 1")
+        self._run = run
+        self._max_size = max_size
+        self._waiting: list[tuple[T, asyncio.Future[R]]] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._drainer: asyncio.Task[None] | None = None
+
+    async def submit(self, item: T) -> R:
+        """The outcome of ``item``: its result, or its exception raised here."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # a new event loop (tests run several in turn)
+            self._loop, self._waiting, self._drainer = loop, [], None
+        future: asyncio.Future[R] = loop.create_future()
+        self._waiting.append((item, future))
+        if self._drainer is None:
+            self._drainer = loop.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        try:
+            while self._waiting:
+                batch = self._waiting[: self._max_size]
+                del self._waiting[: self._max_size]
+                await self._settle(batch)
+        finally:
+            self._drainer = None
+
+    async def _settle(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
+        try:
+            outcomes: Sequence[R | Exception] = await self._run([item for item, _ in batch])
+            if len(outcomes) != len(batch):
+                raise RuntimeError(f"batch of {len(batch)} gave {len(outcomes)} outcomes")
+        except Exception as exc:  # the whole batch failed: each submitter sees why
+            outcomes = [exc] * len(batch)
+        except BaseException:  # cancelled (shutting down): nobody waits forever
+            for _, future in batch:
+                future.cancel()
+            for _, future in self._waiting:
+                future.cancel()
+            self._waiting.clear()
+            raise
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
+            if future.done():  # its submitter went away (client disconnected)
+                continue
+            if isinstance(outcome, Exception):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)

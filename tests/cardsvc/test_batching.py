@@ -1,0 +1,158 @@
+"""The Batcher: what arrives while a batch runs forms the next; each item gets its own outcome."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+
+import pytest
+
+from cardsvc.batching import Batcher
+
+
+class Recorder:
+    """A batch function that records its batches, held open until released."""
+
+    def __init__(self, answer: Callable[[int], int | Exception] = lambda n: n * 10) -> None:
+        self.batches: list[list[int]] = []
+        self.answer = answer
+        self.gate = asyncio.Event()
+        self.gate.set()
+
+    async def __call__(self, items: list[int]) -> Sequence[int | Exception]:
+        self.batches.append(list(items))
+        await self.gate.wait()
+        return [self.answer(item) for item in items]
+
+
+def run(coroutine: Callable[[], Awaitable[None]]) -> None:
+    asyncio.run(coroutine())
+
+
+def test_a_lone_request_runs_at_once_alone() -> None:
+    async def scenario() -> None:
+        recorder = Recorder()
+        batcher = Batcher(recorder, max_size=8)
+        assert await batcher.submit(1) == 10
+        assert await batcher.submit(2) == 20
+        assert recorder.batches == [[1], [2]]
+
+    run(scenario)
+
+
+def test_requests_arriving_while_a_batch_runs_form_the_next_batch() -> None:
+    async def scenario() -> None:
+        recorder = Recorder()
+        recorder.gate.clear()
+        batcher = Batcher(recorder, max_size=100)
+        first = asyncio.create_task(batcher.submit(1))
+        await asyncio.sleep(0)  # the first batch starts and waits at the gate
+        await asyncio.sleep(0)
+        later = [asyncio.create_task(batcher.submit(n)) for n in range(2, 7)]
+        await asyncio.sleep(0)
+        recorder.gate.set()
+        assert await first == 10
+        assert [await task for task in later] == [20, 30, 40, 50, 60]
+        assert recorder.batches == [[1], [2, 3, 4, 5, 6]]
+
+    run(scenario)
+
+
+def test_batches_never_exceed_max_size() -> None:
+    async def scenario() -> None:
+        recorder = Recorder()
+        batcher = Batcher(recorder, max_size=3)
+        results = await asyncio.gather(*(batcher.submit(n) for n in range(1, 9)))
+        assert results == [n * 10 for n in range(1, 9)]
+        assert max(len(batch) for batch in recorder.batches) <= 3
+        assert [n for batch in recorder.batches for n in batch] == list(range(1, 9))
+
+    run(scenario)
+
+
+def test_each_item_gets_its_own_exception() -> None:
+    def answer(n: int) -> int | Exception:
+        return ValueError(f"item {n} refused") if n % 2 else n * 10
+
+    async def scenario() -> None:
+        batcher = Batcher(Recorder(answer), max_size=10)
+        outcomes = await asyncio.gather(
+            *(batcher.submit(n) for n in range(1, 5)), return_exceptions=True
+        )
+        assert [str(o) if isinstance(o, Exception) else o for o in outcomes] == [
+            "item 1 refused",
+            20,
+            "item 3 refused",
+            40,
+        ]
+
+    run(scenario)
+
+
+def test_a_failed_batch_fails_each_of_its_items_and_the_next_batch_still_runs() -> None:
+    calls: list[list[int]] = []
+
+    async def flaky(items: list[int]) -> Sequence[int | Exception]:
+        calls.append(items)
+        if len(calls) == 1:
+            raise ConnectionError("database went away")
+        return [n for n in items]
+
+    async def scenario() -> None:
+        batcher = Batcher(flaky, max_size=10)
+        outcomes = await asyncio.gather(
+            *(batcher.submit(n) for n in (1, 2, 3)), return_exceptions=True
+        )
+        assert all(isinstance(o, ConnectionError) for o in outcomes)
+        assert await batcher.submit(4) == 4
+
+    run(scenario)
+
+
+def test_a_wrong_number_of_outcomes_is_an_error_for_everyone() -> None:
+    async def short(items: list[int]) -> Sequence[int | Exception]:
+        return items[:-1]
+
+    async def scenario() -> None:
+        batcher = Batcher(short, max_size=10)
+        outcomes = await asyncio.gather(
+            *(batcher.submit(n) for n in (1, 2)), return_exceptions=True
+        )
+        assert all(isinstance(o, RuntimeError) for o in outcomes)
+
+    run(scenario)
+
+
+def test_a_submitter_that_goes_away_does_not_disturb_the_others() -> None:
+    async def scenario() -> None:
+        recorder = Recorder()
+        recorder.gate.clear()
+        batcher = Batcher(recorder, max_size=10)
+        tasks = [asyncio.create_task(batcher.submit(n)) for n in (1, 2, 3)]
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        tasks[1].cancel()  # a client disconnected while its batch ran
+        await asyncio.sleep(0)
+        recorder.gate.set()
+        assert await tasks[0] == 10
+        assert await tasks[2] == 30
+        with pytest.raises(asyncio.CancelledError):
+            await tasks[1]
+
+    run(scenario)
+
+
+def test_a_batcher_serves_one_event_loop_after_another() -> None:
+    recorder = Recorder()
+    batcher = Batcher(recorder, max_size=10)
+
+    async def one(n: int) -> int:
+        return await batcher.submit(n)
+
+    assert asyncio.run(one(1)) == 10
+    assert asyncio.run(one(2)) == 20
+
+
+def test_max_size_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="max_size"):
+        Batcher(Recorder(), max_size=0)
