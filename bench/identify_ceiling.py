@@ -1,9 +1,10 @@
 """The ceiling for ``bench/identify.py``: a bare Starlette ``POST /identify``.
 
 It reads the request body and answers with fixed bytes (a real identify response the
-bench captured first, so the payload has the same size), served by uvicorn exactly as
-``cardsvc serve`` serves the service: ``uvicorn.run(app, host, port, workers=1)`` with
-uvicorn's defaults (same event loop, HTTP implementation and access log).
+bench captured first, so the payload has the same size), served exactly as ``cardsvc
+serve`` serves the service, through ``cardsvc.serving.serve``: uvicorn, one worker,
+uvicorn's defaults (same event loop, HTTP implementation and access log), the collector
+frozen after start-up.
 
     .venv/bin/python bench/identify_ceiling.py --payload-file FILE [--host H] [--port P]
 """
@@ -13,11 +14,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from cardsvc.serving import serve
 
 
 def make_app(payload: bytes) -> Starlette:
@@ -34,7 +36,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8001)
     args = parser.parse_args()
-    uvicorn.run(make_app(args.payload_file.read_bytes()), host=args.host, port=args.port, workers=1)
+    serve(make_app(args.payload_file.read_bytes()), args.host, args.port)
 
 
 if __name__ == "__main__":

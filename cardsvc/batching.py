@@ -6,7 +6,8 @@ the audit chain's lock, several round trips and a commit, and the chain's lock m
 appends queue behind each other anyway. A ``Batcher`` runs the first request at once
 and gathers the ones that arrive while it runs into the next batch: one transaction,
 one lock of the chain and one commit serve them all. A lone request waits for nothing;
-under load, batches grow by themselves, up to ``max_size``.
+under load, batches grow by themselves, up to ``max_size``. Up to ``in_flight`` batches
+run at once, so that one can do its reads while another waits for its commit.
 
 Each submitter gets its own outcome: the batch function returns one result or one
 exception per item, in order. If the batch function itself fails, every item of the
@@ -27,26 +28,27 @@ Run = Callable[[list[T]], Awaitable[Sequence[R | Exception]]]
 
 
 class Batcher(Generic[T, R]):
-    """Runs submitted items through ``run`` in batches, one batch at a time."""
+    """Runs submitted items through ``run`` in batches, ``in_flight`` batches at a time."""
 
-    def __init__(self, run: Run[T, R], *, max_size: int) -> None:
-        if max_size < 1:
-            raise ValueError("max_size must be at least 1")
+    def __init__(self, run: Run[T, R], *, max_size: int, in_flight: int = 1) -> None:
+        if max_size < 1 or in_flight < 1:
+            raise ValueError("max_size and in_flight must be at least 1")
         self._run = run
         self._max_size = max_size
+        self._in_flight = in_flight
         self._waiting: list[tuple[T, asyncio.Future[R]]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._drainer: asyncio.Task[None] | None = None
+        self._drainers: set[asyncio.Task[None]] = set()
 
     async def submit(self, item: T) -> R:
         """The outcome of ``item``: its result, or its exception raised here."""
         loop = asyncio.get_running_loop()
         if loop is not self._loop:  # a new event loop (tests run several in turn)
-            self._loop, self._waiting, self._drainer = loop, [], None
+            self._loop, self._waiting, self._drainers = loop, [], set()
         future: asyncio.Future[R] = loop.create_future()
         self._waiting.append((item, future))
-        if self._drainer is None:
-            self._drainer = loop.create_task(self._drain())
+        if len(self._drainers) < self._in_flight:
+            self._drainers.add(loop.create_task(self._drain()))
         return await future
 
     async def _drain(self) -> None:
@@ -56,7 +58,9 @@ class Batcher(Generic[T, R]):
                 del self._waiting[: self._max_size]
                 await self._settle(batch)
         finally:
-            self._drainer = None
+            # At once, not from a done callback: a submitter woken by the last batch may
+            # run before such a callback and would find no room for a drainer of its own.
+            self._drainers.discard(asyncio.current_task())
 
     async def _settle(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
         try:

@@ -52,9 +52,8 @@ def _system_audit(session: Session, settings: Settings) -> AuditTrail:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    import uvicorn
-
     from cardsvc.app import create_app
+    from cardsvc.serving import serve
 
     demo_secrets = settings.demo_secrets_in_use()
     if demo_secrets and not settings.database_url.startswith("sqlite"):
@@ -65,7 +64,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         )
         return 2
 
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, workers=1)
+    serve(create_app(settings), args.host, args.port)
     return 0
 
 

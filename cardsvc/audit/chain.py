@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 GENESIS_HASH = "0" * 64
 
@@ -17,8 +17,9 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-@dataclass(frozen=True)
-class ChainedRow:
+class ChainedRow(NamedTuple):
+    """An audit row as the chain sees it (a tuple: one is made for every read)."""
+
     seq: int
     occurred_at: datetime
     clerk_id: int | None

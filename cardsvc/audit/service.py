@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -34,8 +33,7 @@ class Who(Protocol):
     def window_id(self) -> int: ...
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """An audit record before it takes its place in the chain (``seq``, hashes)."""
 
     occurred_at: datetime
@@ -56,9 +54,9 @@ def append(repository: AuditRepository, entries: Sequence[Entry]) -> None:
     seq, previous = (tail[0] + 1, tail[1]) if tail else (1, GENESIS_HASH)
     rows = []
     for entry in entries:
-        row = ChainedRow(seq=seq, previous_hash=previous, **vars(entry))
+        row = ChainedRow(seq=seq, previous_hash=previous, **entry._asdict())
         previous = row_hash(row)
-        rows.append({**vars(row), "hash": previous})
+        rows.append({**row._asdict(), "hash": previous})
         seq += 1
     repository.add_all(rows)
 

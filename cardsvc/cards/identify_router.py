@@ -101,7 +101,11 @@ def identify_batcher(state: Any) -> Batcher[_Presented, bytes]:
                     _identify_batch, state.session_factory, state.settings, batch
                 )
 
-        batcher = state.identify_batcher = Batcher(run, max_size=IDENTIFY_BATCH_SIZE)
+        batcher = state.identify_batcher = Batcher(
+            run,
+            max_size=IDENTIFY_BATCH_SIZE,
+            in_flight=state.settings.identify_batches_in_flight,
+        )
     return batcher
 
 

@@ -375,6 +375,15 @@ def identify(
     numbers = [_card_number(presentation.request) for presentation in presentations]
     known = {number for number in numbers if number is not None}
     rows = repository.presented(known) if known else {}
+    lapsing = {
+        row.card_id
+        for row in rows.values()
+        if temporary_loss_lapsed(
+            row.status, row.status_changed_at, now, settings.temporary_loss_lapse
+        )
+    }
+    for card_id in sorted(lapsing):  # rare; locked in one order, so batches never deadlock
+        repository.get(card_id, for_update=True)
     outcomes: list[IdentifyResponse | DomainError] = []
     for presentation, number in zip(presentations, numbers, strict=True):
         row = rows.get(number) if number is not None else None
@@ -426,7 +435,7 @@ def _identify(
     status = row.status
     if temporary_loss_lapsed(
         row.status, row.status_changed_at, now, settings.temporary_loss_lapse
-    ):  # rare: load and lock the card itself for the transition
+    ):  # the card itself, locked above, for the transition
         card = repository.get(row.card_id, for_update=True)
         assert card is not None  # noqa: S101 - read above, and cards are never deleted
         _settle(repository, audit, settings, card, now)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import json
@@ -54,17 +55,24 @@ def session_expired() -> NotAuthenticatedError:
 
 def read_token(secret: bytes, token: str, now: datetime) -> TokenClaims:
     """The claims of a genuine, unexpired token, else ``NotAuthenticatedError``."""
-    refused = session_expired()
+    claims = _genuine(secret, token)
+    if claims is None or claims.expires_at <= now.timestamp():
+        raise session_expired()
+    return claims
+
+
+# A window sends the same token with every request of its clerk's shift: the signature
+# of a token is checked once, then remembered (expiry is still checked on every use).
+@functools.lru_cache(maxsize=4096)
+def _genuine(secret: bytes, token: str) -> TokenClaims | None:
+    """The claims of ``token`` if ``secret`` signed it, else None."""
     payload, dot, signature = token.partition(".")
     if not dot or not payload.isascii() or not signature.isascii():
-        raise refused
+        return None
     if not hmac.compare_digest(_sign(secret, payload), signature):
-        raise refused
+        return None
     try:
         raw = json.loads(_unb64(payload))
-        claims = TokenClaims(int(raw["c"]), int(raw["w"]), int(raw["e"]))
+        return TokenClaims(int(raw["c"]), int(raw["w"]), int(raw["e"]))
     except (ValueError, KeyError, TypeError, binascii.Error):
-        raise refused from None
-    if claims.expires_at <= now.timestamp():
-        raise refused
-    return claims
+        return None

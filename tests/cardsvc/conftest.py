@@ -139,6 +139,9 @@ def settings(database_url: str) -> Settings:
         password_time_cost=1,
         password_memory_cost_kib=64,
         temporary_loss_lapse=timedelta(days=5),
+        # Every session of a test shares its one connection (``app`` below): one identify
+        # batch at a time. test_concurrency serves several through a real pool.
+        identify_batches_in_flight=1,
     )
 
 

@@ -153,6 +153,33 @@ def test_a_batcher_serves_one_event_loop_after_another() -> None:
     assert asyncio.run(one(2)) == 20
 
 
-def test_max_size_must_be_positive() -> None:
-    with pytest.raises(ValueError, match="max_size"):
-        Batcher(Recorder(), max_size=0)
+def test_up_to_in_flight_batches_run_at_once() -> None:
+    async def scenario() -> None:
+        running = 0
+        most = 0
+        gate = asyncio.Event()
+
+        async def slow(items: list[int]) -> Sequence[int | Exception]:
+            nonlocal running, most
+            running += 1
+            most = max(most, running)
+            await gate.wait()
+            running -= 1
+            return items
+
+        batcher = Batcher(slow, max_size=2, in_flight=2)
+        tasks = [asyncio.create_task(batcher.submit(n)) for n in range(1, 8)]
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert running == 2  # a second batch started while the first waits
+        gate.set()
+        assert [await task for task in tasks] == list(range(1, 8))
+        assert most == 2
+
+    run(scenario)
+
+
+@pytest.mark.parametrize("options", [{"max_size": 0}, {"max_size": 4, "in_flight": 0}])
+def test_sizes_must_be_positive(options: dict[str, int]) -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        Batcher(Recorder(), **options)
