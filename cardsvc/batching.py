@@ -11,8 +11,8 @@ run at once, so that one can do its reads while another waits for its commit.
 
 Each submitter gets its own outcome: the batch function returns one result or one
 exception per item, in order. If the batch function itself fails, every item of the
-batch gets that failure (its transaction is rolled back as a whole: nothing of it was
-stored).
+batch gets a ``BatchFailedError`` of its own caused by that failure (its transaction is
+rolled back as a whole: nothing of it was stored).
 """
 
 from __future__ import annotations
@@ -25,6 +25,10 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 Run = Callable[[list[T]], Awaitable[Sequence[R | Exception]]]
+
+
+class BatchFailedError(RuntimeError):
+    """The batch an item was part of failed as a whole; ``__cause__`` says why."""
 
 
 class Batcher(Generic[T, R]):
@@ -68,7 +72,7 @@ class Batcher(Generic[T, R]):
             if len(outcomes) != len(batch):
                 raise RuntimeError(f"batch of {len(batch)} gave {len(outcomes)} outcomes")
         except Exception as exc:  # the whole batch failed: each submitter sees why
-            outcomes = [exc] * len(batch)
+            outcomes = [_failed(len(batch), exc) for _ in batch]
         except BaseException:  # cancelled (shutting down): nobody waits forever
             for _, future in batch:
                 future.cancel()
@@ -83,3 +87,11 @@ class Batcher(Generic[T, R]):
                 future.set_exception(outcome)
             else:
                 future.set_result(outcome)
+
+
+def _failed(size: int, cause: Exception) -> BatchFailedError:
+    # One exception per submitter: an instance raised in many tasks would gather all
+    # their tracebacks.
+    error = BatchFailedError(f"a batch of {size} failed: {type(cause).__name__}")
+    error.__cause__ = cause
+    return error

@@ -93,13 +93,23 @@ POOL_RECYCLE_S = 1800
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets foreign keys, WAL and real transactions."""
+    """An engine for ``url``; SQLite gets foreign keys, WAL and real transactions.
+
+    Statement parameters are kept out of database errors: they hold social security
+    numbers and names, and an unexpected error's message reaches the server's log.
+    """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_recycle=POOL_RECYCLE_S, pool_size=POOL_SIZE, max_overflow=0)
+    return create_engine(
+        url,
+        pool_recycle=POOL_RECYCLE_S,
+        pool_size=POOL_SIZE,
+        max_overflow=0,
+        hide_parameters=True,
+    )
 
 
 def bulk_insert(

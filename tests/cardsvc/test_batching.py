@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import pytest
 
-from cardsvc.batching import Batcher
+from cardsvc.batching import Batcher, BatchFailedError
 
 
 class Recorder:
@@ -103,7 +103,9 @@ def test_a_failed_batch_fails_each_of_its_items_and_the_next_batch_still_runs() 
         outcomes = await asyncio.gather(
             *(batcher.submit(n) for n in (1, 2, 3)), return_exceptions=True
         )
-        assert all(isinstance(o, ConnectionError) for o in outcomes)
+        assert all(isinstance(o, BatchFailedError) for o in outcomes)
+        assert all(isinstance(o.__cause__, ConnectionError) for o in outcomes)
+        assert len({id(o) for o in outcomes}) == 3  # one each: tracebacks never pile up
         assert await batcher.submit(4) == 4
 
     run(scenario)
@@ -118,7 +120,8 @@ def test_a_wrong_number_of_outcomes_is_an_error_for_everyone() -> None:
         outcomes = await asyncio.gather(
             *(batcher.submit(n) for n in (1, 2)), return_exceptions=True
         )
-        assert all(isinstance(o, RuntimeError) for o in outcomes)
+        assert all(isinstance(o.__cause__, RuntimeError) for o in outcomes)
+        assert "gave 1 outcomes" in str(outcomes[0].__cause__)
 
     run(scenario)
 
