@@ -61,7 +61,7 @@ async def database_slot(request: Request) -> AsyncIterator[None]:
 
 
 def get_session(
-    _slot: Annotated[None, Depends(database_slot)],
+    _slot: Annotated[None, Depends(database_slot, scope="function")],
     factory: Annotated[Callable[[], Session], Depends(get_session_factory)],
     settings: SettingsDep,
 ) -> Iterator[Session]:
@@ -103,7 +103,11 @@ def _audit_refusal(factory: Callable[[], Session], settings: Settings, error: Do
         log.exception("could not audit a refused access (%s)", code)
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# ``scope="function"``: the unit of work commits when the endpoint returns, before the
+# response is sent. FastAPI's default ends a ``yield`` dependency after the response:
+# a clerk could be told 201 for a change whose commit then failed, and a client's next
+# request could arrive before the commit and not find what it had just created.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 _bearer = HTTPBearer(auto_error=False, description="Token from POST /auth/login")
 

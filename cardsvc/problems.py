@@ -90,9 +90,15 @@ async def _integrity_error(_request: Request, exc: Exception) -> JSONResponse:
     return problem(409, "conflict", "数据与现有记录冲突，请刷新后重试")
 
 
+async def _internal_error(_request: Request, _exc: Exception) -> JSONResponse:
+    # The server logs the exception itself (Starlette re-raises it after this answer).
+    return problem(500, "internal_error", "服务暂时出现故障，请稍后重试；如持续出现请联系管理员")
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(errors.DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(StaleDataError, _stale_data)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(Exception, _internal_error)  # anything unexpected: 500

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import Connection, func, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from cardsvc.audit.models import AuditEvent
@@ -362,6 +365,40 @@ def test_identifies_arriving_together_are_answered_each_in_shared_batches(
         world.windows["street_b"].id,
     }
     assert list(verify_chain(session)) == []
+
+
+def test_a_failed_identify_batch_answers_each_window_with_a_500_problem(
+    desk: Desk, app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    number = desk.normal_card()
+
+    def broken(*_args: Any) -> list[bytes | Exception]:
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(identify_router, "_identify_batch", broken)
+    body = {
+        "card_identification_code": _card_id(number),
+        "card_number": number,
+        "social_security_number": desk.body["social_security_number"],
+    }
+
+    async def two_windows() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            return list(
+                await asyncio.gather(
+                    *(
+                        client.post("/identify", json=body, headers=desk.world.headers(who))
+                        for who in ("clerk_a1", "clerk_b1")
+                    )
+                )
+            )
+
+    for answer in asyncio.run(two_windows()):
+        assert answer.status_code == 500
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.json()["code"] == "internal_error"
+        assert desk.body["social_security_number"] not in answer.text
 
 
 def test_identify(desk: Desk) -> None:

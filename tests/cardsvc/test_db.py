@@ -1,10 +1,18 @@
-"""Engines as the service makes them."""
+"""Engines and units of work as the service makes them."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+
+import httpx
 import pytest
-from sqlalchemy import Engine, text
-from sqlalchemy.exc import DBAPIError
+from fastapi import FastAPI
+from sqlalchemy import Engine, event, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+
+from tests.cardsvc.conftest import World
 
 
 def test_database_errors_never_carry_the_statement_parameters(engine: Engine) -> None:
@@ -14,3 +22,32 @@ def test_database_errors_never_carry_the_statement_parameters(engine: Engine) ->
         connection.execute(text("SELECT * FROM no_such_table WHERE ssn = :ssn"), {"ssn": ssn})
     assert ssn not in str(raised.value)
     assert "hidden due to hide_parameters" in str(raised.value)
+
+
+def test_a_change_is_answered_only_after_its_commit(
+    app: FastAPI, world: World, resident_payload: Callable[..., dict[str, object]]
+) -> None:
+    """A commit that fails turns into an error answer, never into a 201 already sent."""
+    factory = app.state.session_factory
+
+    def failing_commits() -> Session:
+        session: Session = factory()
+
+        @event.listens_for(session, "before_commit")
+        def refuse(_session: Session) -> None:
+            raise OperationalError("COMMIT", {}, Exception("the server went away"))
+
+        return session
+
+    app.state.session_factory = failing_commits
+
+    async def register() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            return await client.post(
+                "/residents", json=resident_payload(), headers=world.headers("clerk_a1")
+            )
+
+    answer = asyncio.run(register())
+    assert answer.status_code == 500, answer.text
+    assert answer.json()["code"] == "internal_error"
