@@ -53,6 +53,7 @@ def _system_audit(session: Session, settings: Settings) -> AuditTrail:
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from cardsvc.app import create_app
+    from cardsvc.cards.identify_workers import IdentifyWorkers
     from cardsvc.serving import serve
 
     demo_secrets = settings.demo_secrets_in_use()
@@ -64,7 +65,11 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         )
         return 2
 
-    serve(create_app(settings), args.host, args.port)
+    app = create_app(settings)
+    workers = IdentifyWorkers(settings, settings.identify_batches_in_flight)
+    workers.warm_up()
+    workers.serve_for(app)
+    serve(app, args.host, args.port)
     return 0
 
 

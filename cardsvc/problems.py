@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cardsvc import errors
+from cardsvc.batching import BatchFailedError
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,14 @@ async def _integrity_error(_request: Request, exc: Exception) -> JSONResponse:
     return problem(409, "conflict", "数据与现有记录冲突，请刷新后重试")
 
 
+async def _batch_failed(_request: Request, exc: Exception) -> JSONResponse:
+    # Handled, not re-raised: the window's connection stays open for its retry.
+    log.error("a batch failed as a whole (%s)", exc, exc_info=exc.__cause__)
+    response = problem(503, "service_unavailable", "服务暂时不可用，请稍后重试")
+    response.headers["Retry-After"] = "1"
+    return response
+
+
 async def _internal_error(_request: Request, _exc: Exception) -> JSONResponse:
     # The server logs the exception itself (Starlette re-raises it after this answer).
     return problem(500, "internal_error", "服务暂时出现故障，请稍后重试；如持续出现请联系管理员")
@@ -101,4 +110,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(StaleDataError, _stale_data)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(BatchFailedError, _batch_failed)
     app.add_exception_handler(Exception, _internal_error)  # anything unexpected: 500

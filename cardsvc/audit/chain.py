@@ -13,8 +13,12 @@ from typing import Any, NamedTuple
 GENESIS_HASH = "0" * 64
 
 
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def canonical_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """Compact JSON with sorted keys, characters as themselves (what the chain hashes)."""
+    return _CANONICAL.encode(value)
 
 
 class ChainedRow(NamedTuple):

@@ -51,7 +51,6 @@ from cardsvc.errors import (
     NotFoundError,
     TransitionRefusedError,
 )
-from cardsvc.residents.rules import parse_ssn
 from cardsvc.residents.service import resident_in_jurisdiction
 from cardsvc.settings import Settings
 
@@ -372,9 +371,8 @@ def identify(
     each read is audited like any other, in ``audit`` (the caller writes it).
     """
     repository = CardRepository(session)
-    numbers = [_card_number(presentation.request) for presentation in presentations]
-    known = {number for number in numbers if number is not None}
-    rows = repository.presented(known) if known else {}
+    numbers = [_as_registered(presentation.request.card_number) for presentation in presentations]
+    rows = repository.presented(set(numbers)) if numbers else {}
     lapsing = {
         row.card_id
         for row in rows.values()
@@ -386,21 +384,24 @@ def identify(
         repository.get(card_id, for_update=True)
     outcomes: list[IdentifyResponse | DomainError] = []
     for presentation, number in zip(presentations, numbers, strict=True):
-        row = rows.get(number) if number is not None else None
+        row = rows.get(number)
+        lapsed = row is not None and row.card_id in lapsing
         trail = audit.trail(presentation.actor)
         try:
-            outcomes.append(_identify(repository, trail, settings, presentation, row, now))
+            outcomes.append(_identify(repository, trail, settings, presentation, row, lapsed, now))
         except DomainError as error:
             outcomes.append(error)
     return outcomes
 
 
-def _card_number(request: IdentifyRequest) -> str | None:
-    """The presented card number, normalised; None if it cannot be a card's (a mismatch)."""
-    try:
-        return normalise_card_number(request.card_number)
-    except InvalidDataError:
-        return None
+def _as_registered(text: str) -> str:
+    """A value read off a card in the form the register keeps it (trimmed, upper case).
+
+    Identify compares what was read with what is registered, which was validated when
+    it was registered: a value that fails its check character cannot equal it, and is
+    refused as a mismatch all the same.
+    """
+    return text.strip().upper()
 
 
 def _identify(
@@ -409,9 +410,11 @@ def _identify(
     settings: Settings,
     presentation: Presentation,
     row: Row[*tuple[Any, ...]] | None,
+    lapsed: bool,
     now: datetime,
 ) -> IdentifyResponse:
-    """One presentation, given its card's row (None: no card has the number presented)."""
+    """One presentation, given its card's row (None: no card has the number presented)
+    and whether the card's temporary loss has lapsed (the card is then locked)."""
     actor, request = presentation.actor, presentation.request
     permission = Permission.identify_card
     authorize(actor, permission, subject=("card", "presented"), purpose=request.purpose)
@@ -423,19 +426,14 @@ def _identify(
         )
 
     mismatch = ("卡片信息与登记信息不符，请核实持卡人身份", "card_mismatch")
-    try:
-        card_id = normalise_card_identification_code(request.card_identification_code)
-        ssn = parse_ssn(request.social_security_number).number
-    except InvalidDataError:
-        raise refusal(*mismatch, None) from None
     if row is None:
         raise refusal(*mismatch, None)
-    if row.card_identification_code != card_id or row.social_security_number != ssn:
+    if row.card_identification_code != _as_registered(
+        request.card_identification_code
+    ) or row.social_security_number != _as_registered(request.social_security_number):
         raise refusal(*mismatch, row.card_id)
     status = row.status
-    if temporary_loss_lapsed(
-        row.status, row.status_changed_at, now, settings.temporary_loss_lapse
-    ):  # the card itself, locked above, for the transition
+    if lapsed:  # the card itself, locked above, for the transition
         card = repository.get(row.card_id, for_update=True)
         assert card is not None  # noqa: S101 - read above, and cards are never deleted
         _settle(repository, audit, settings, card, now)

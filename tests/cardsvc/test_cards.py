@@ -303,13 +303,13 @@ def test_identifies_arriving_together_are_answered_each_in_shared_batches(
     """Identifies sent at once share batches (one transaction each), yet every window gets
     its own answer, every read and every refusal is audited, and the chain stays whole."""
     sizes: list[int] = []
-    batch = identify_router._identify_batch
+    batch = identify_router.identify_batch
 
     def spying(factory: Any, settings: Any, items: list[Any]) -> list[bytes | Exception]:
         sizes.append(len(items))
         return batch(factory, settings, items)
 
-    monkeypatch.setattr(identify_router, "_identify_batch", spying)
+    monkeypatch.setattr(identify_router, "identify_batch", spying)
     number = desk.normal_card()
     lost_desk = Desk(desk.client, world, resident_payload)
     lost = lost_desk.normal_card()
@@ -367,7 +367,7 @@ def test_identifies_arriving_together_are_answered_each_in_shared_batches(
     assert list(verify_chain(session)) == []
 
 
-def test_a_failed_identify_batch_answers_each_window_with_a_500_problem(
+def test_a_failed_identify_batch_answers_each_window_503_to_retry(
     desk: Desk, app: FastAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     number = desk.normal_card()
@@ -375,7 +375,7 @@ def test_a_failed_identify_batch_answers_each_window_with_a_500_problem(
     def broken(*_args: Any) -> list[bytes | Exception]:
         raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
 
-    monkeypatch.setattr(identify_router, "_identify_batch", broken)
+    monkeypatch.setattr(identify_router, "identify_batch", broken)
     body = {
         "card_identification_code": _card_id(number),
         "card_number": number,
@@ -395,9 +395,10 @@ def test_a_failed_identify_batch_answers_each_window_with_a_500_problem(
             )
 
     for answer in asyncio.run(two_windows()):
-        assert answer.status_code == 500
+        assert answer.status_code == 503
         assert answer.headers["content-type"] == "application/problem+json"
-        assert answer.json()["code"] == "internal_error"
+        assert answer.headers["retry-after"] == "1"
+        assert answer.json()["code"] == "service_unavailable"
         assert desk.body["social_security_number"] not in answer.text
 
 
