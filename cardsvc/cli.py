@@ -53,7 +53,6 @@ def _system_audit(session: Session, settings: Settings) -> AuditTrail:
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from cardsvc.app import create_app
-    from cardsvc.cards.identify_workers import IdentifyWorkers
     from cardsvc.serving import serve
 
     demo_secrets = settings.demo_secrets_in_use()
@@ -65,11 +64,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         )
         return 2
 
-    app = create_app(settings)
-    workers = IdentifyWorkers(settings, settings.identify_batches_in_flight)
-    workers.warm_up()
-    workers.serve_for(app)
-    serve(app, args.host, args.port)
+    serve(create_app(settings), args.host, args.port)
     return 0
 
 

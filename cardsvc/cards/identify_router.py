@@ -3,9 +3,8 @@
 Every window of the province identifies the card a resident presents before anything
 else (bench/identify.py). The endpoint resolves nothing through FastAPI's dependency
 system; what needs the database goes through the app's identify ``Batcher``, which
-serves the identifies that arrive together in one transaction (see ``cardsvc.batching``),
-in worker processes under ``cardsvc serve`` (``identify_workers``). ``install`` puts it
-ahead of every other route.
+serves the identifies that arrive together in one worker-thread hop and one transaction
+(see ``cardsvc.batching``). ``install`` puts it ahead of every other route.
 """
 
 from __future__ import annotations
@@ -23,7 +22,6 @@ from starlette.routing import Route
 from cardsvc.audit.service import AuditBatch
 from cardsvc.batching import Batcher
 from cardsvc.cards import service
-from cardsvc.cards.identify_workers import IdentifyWorkers
 from cardsvc.cards.schemas import IdentifyRequest, IdentifyResponse
 from cardsvc.clerks.service import resolve_actors
 from cardsvc.clerks.tokens import TokenClaims, read_token, session_expired
@@ -93,23 +91,18 @@ def install(app: FastAPI) -> None:
 
 
 def identify_batcher(state: Any) -> Batcher[_Presented, bytes]:
-    """The app's identify batcher (made on first use).
-
-    Its batches run in ``state.identify_workers`` when ``cardsvc serve`` started them
-    (``identify_workers``), else in a worker thread on the app's own sessions.
-    """
+    """The app's identify batcher (made on first use)."""
     batcher: Batcher[_Presented, bytes] | None = getattr(state, "identify_batcher", None)
     if batcher is None:
-        workers: IdentifyWorkers | None = getattr(state, "identify_workers", None)
 
-        async def in_thread(batch: list[_Presented]) -> list[bytes | Exception]:
+        async def run(batch: list[_Presented]) -> list[bytes | Exception]:
             async with state.database_slots:  # as ``database_slot``: one connection
                 return await anyio.to_thread.run_sync(
                     identify_batch, state.session_factory, state.settings, batch
                 )
 
         batcher = state.identify_batcher = Batcher(
-            workers.run if workers is not None else in_thread,
+            run,
             max_size=IDENTIFY_BATCH_SIZE,
             in_flight=state.settings.identify_batches_in_flight,
         )
@@ -119,7 +112,7 @@ def identify_batcher(state: Any) -> Batcher[_Presented, bytes]:
 def identify_batch(
     factory: Callable[[], Session], settings: Settings, batch: list[_Presented]
 ) -> list[bytes | Exception]:
-    """One transaction for a batch of identify requests (in a worker thread or process).
+    """One worker-thread hop and one transaction for a batch of identify requests.
 
     The outcome of each request is its answer's bytes or the exception to raise for it;
     the refusals are audited with the reads, in the same commit. An error of the batch

@@ -9,16 +9,14 @@ from __future__ import annotations
 import itertools
 import os
 import random
-import signal
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import NoReturn
 
 import httpx
@@ -31,7 +29,6 @@ from sqlalchemy.orm import Session
 from cardsvc.app import create_app
 from cardsvc.audit.models import AuditEvent
 from cardsvc.audit.service import verify_chain
-from cardsvc.cards.identify_workers import IdentifyWorkers
 from cardsvc.cards.models import BlacklistEntry, Card, CardStatusChange
 from cardsvc.cards.rules import BLACKLISTED, PENDING, USABLE, CardState
 from cardsvc.clerks.models import Clerk
@@ -139,21 +136,6 @@ def service(database_url: str) -> Iterator[Service]:
         )
     app.state.engine.dispose()
     engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def workers_service(service: Service) -> Iterator[Service]:
-    """The same service with its identify batches in worker processes, as ``cardsvc serve``."""
-    workers = IdentifyWorkers(service.settings, 2)
-    try:
-        workers.warm_up()
-        app = create_app(service.settings)
-        workers.serve_for(app)
-        with _serving(app) as base_url:
-            yield replace(service, base_url=base_url)
-        app.state.engine.dispose()
-    finally:
-        workers.close()
 
 
 @contextmanager
@@ -373,55 +355,4 @@ def test_a_hundred_simultaneous_identifies_all_answer(desk: Desk, service: Servi
             .where(AuditEvent.seq > before, AuditEvent.action == "read")
         )
         assert reads == 100
-        assert list(verify_chain(session)) == []
-
-
-def _worker_processes() -> list[int]:
-    """The identify worker processes this test process spawned (not multiprocessing's own)."""
-    me = os.getpid()
-    found = []
-    for task in Path(f"/proc/{me}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            command = Path(f"/proc/{child}/cmdline").read_bytes()
-            if b"spawn_main" in command and b"resource_tracker" not in command:
-                found.append(int(child))
-    return found
-
-
-def test_identify_in_worker_processes_survives_a_dead_worker(workers_service: Service) -> None:
-    """Batches in worker processes answer every window; a killed worker costs only the
-    batch it had (503: retry; nothing of it stored) and new workers take over."""
-    with httpx.Client(
-        base_url=workers_service.base_url, timeout=30, limits=httpx.Limits(max_connections=60)
-    ) as client:
-        desk = Desk(workers_service, client)
-        birth = date(1960, 1, 1) + timedelta(days=900)
-        number = desk.normal_card(desk.resident(900))
-        body = {
-            "card_identification_code": "320100D156000005"
-            + number.encode().hex().upper()[:16].ljust(16, "0"),
-            "card_number": number,
-            "social_security_number": make_ssn(birth, sequence=2),
-        }
-
-        def identify(_i: int) -> httpx.Response:
-            return client.post("/identify", json=body, headers=workers_service.headers["clerk"])
-
-        assert Counter(r.status_code for r in _together(50, identify, 50)) == {200: 50}
-        with workers_service.session() as session:
-            before = session.scalar(select(func.max(AuditEvent.seq))) or 0
-        victims = _worker_processes()
-        assert len(victims) == 2, victims
-        os.kill(victims[0], signal.SIGKILL)
-        statuses = [identify(i).status_code for i in range(5)]
-        assert set(statuses) <= {200, 503}
-        assert statuses[-1] == 200  # new workers serve
-        assert Counter(r.status_code for r in _together(20, identify, 20)) == {200: 20}
-    with workers_service.session() as session:
-        reads = session.scalar(
-            select(func.count())
-            .select_from(AuditEvent)
-            .where(AuditEvent.seq > before, AuditEvent.action == "read")
-        )
-        assert reads == statuses.count(200) + 20  # a failed batch left nothing behind
         assert list(verify_chain(session)) == []
