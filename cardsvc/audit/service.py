@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -33,28 +32,20 @@ class Who(Protocol):
     def window_id(self) -> int: ...
 
 
-class Entry(NamedTuple):
-    """An audit record before it takes its place in the chain (``seq``, hashes)."""
-
-    occurred_at: datetime
-    clerk_id: int | None
-    window_id: int | None
-    action: str
-    purpose: str | None
-    subject_type: str
-    subject_id: str
-    payload: str
+# A record's place in the chain, given by ``append`` when the record is written.
+_UNPLACED: dict[str, Any] = {"seq": 0, "previous_hash": ""}
 
 
-def append(repository: AuditRepository, entries: Sequence[Entry]) -> None:
-    """Chain ``entries`` after the tail, in order: one lock, one tail read, one insert."""
+def append(repository: AuditRepository, entries: Sequence[ChainedRow]) -> None:
+    """Chain ``entries`` (records not yet placed: ``_UNPLACED``) after the tail, in order:
+    one lock, one tail read, one insert."""
     if not entries:
         return
     tail = repository.lock_tail()
     seq, previous = (tail[0] + 1, tail[1]) if tail else (1, GENESIS_HASH)
     rows = []
     for entry in entries:
-        row = ChainedRow(seq=seq, previous_hash=previous, **entry._asdict())
+        row = entry._replace(seq=seq, previous_hash=previous)
         previous = row_hash(row)
         rows.append({**row._asdict(), "hash": previous})
         seq += 1
@@ -74,7 +65,7 @@ class AuditTrail:
         actor: Who | None,
         secret: bytes,
         *,
-        pending: list[Entry] | None = None,
+        pending: list[ChainedRow] | None = None,
     ) -> None:
         self._repository = AuditRepository(session)
         self._actor = actor
@@ -116,7 +107,8 @@ class AuditTrail:
         purpose: str | None = None,
         payload: Mapping[str, Any] | None = None,
     ) -> None:
-        entry = Entry(
+        entry = ChainedRow(
+            **_UNPLACED,
             occurred_at=utcnow(),
             clerk_id=self._actor.clerk_id if self._actor else None,
             window_id=self._actor.window_id if self._actor else None,
@@ -142,7 +134,7 @@ class AuditBatch:
     def __init__(self, session: Session, secret: bytes) -> None:
         self._session = session
         self._secret = secret
-        self._pending: list[Entry] = []
+        self._pending: list[ChainedRow] = []
 
     def trail(self, actor: Who | None) -> AuditTrail:
         return AuditTrail(self._session, actor, self._secret, pending=self._pending)
