@@ -3,13 +3,11 @@ the population grows from 10⁴ to 10⁶ residents, on PostgreSQL.
 
 What it runs
     The service is ``cardsvc serve`` itself (uvicorn, one worker) in its own process;
-    the ceiling is
-    ``bench/identify_ceiling.py``, a bare Starlette ``POST /identify`` that reads the
-    body and answers with the bytes of a real identify response (same size), served
-    through the same ``cardsvc.serving.serve`` (uvicorn, one worker, its defaults for
-    event loop, HTTP parser and access log, the collector frozen after start-up; both
-    sides alike). Everything listens on 127.0.0.1 only. "srv cpu" is the cores the
-    server used on average (child processes included, should it have any).
+    the ceiling is ``bench/identify_ceiling.py``, a bare Starlette ``POST /identify``
+    that reads the body and answers with the bytes of a real identify response (same
+    size), served through the same ``cardsvc.serving.serve`` (uvicorn, one worker, its
+    defaults for event loop, HTTP parser and access log, the collector frozen after
+    start-up; both sides alike). Everything listens on 127.0.0.1 only.
 
 Load generator: Debian ``wrk`` (``apt-get install wrk``; not a project dependency)
     wrk is C, event-driven, and one thread of it drives 100 keep-alive connections
@@ -53,7 +51,6 @@ minutes); ``--quick`` about 1 minute after its first load (10⁵: about 1.5 minu
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import platform
@@ -222,24 +219,8 @@ class Server:
     port: int
 
     def cpu_seconds(self) -> float:
-        """CPU time of the server and of its live child processes (identify's workers)."""
-        return sum(_cpu_seconds(pid) for pid in (self.process.pid, *_children(self.process.pid)))
-
-
-def _cpu_seconds(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except FileNotFoundError:  # it just ended
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _children(pid: int) -> list[int]:
-    children: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
-        with contextlib.suppress(FileNotFoundError):
-            children += [int(child) for child in task.read_text().split()]
-    return children
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager

@@ -67,7 +67,7 @@ class AuditTrail:
         *,
         pending: list[ChainedRow] | None = None,
     ) -> None:
-        self._repository = AuditRepository(session)
+        self._session = session
         self._actor = actor
         self._secret = secret
         self._pending = pending
@@ -119,7 +119,7 @@ class AuditTrail:
             payload=canonical_json(dict(payload or {})),
         )
         if self._pending is None:
-            append(self._repository, [entry])
+            append(AuditRepository(self._session), [entry])
         else:
             self._pending.append(entry)
 

@@ -98,7 +98,7 @@ def identify_batcher(state: Any) -> Batcher[_Presented, bytes]:
         async def run(batch: list[_Presented]) -> list[bytes | Exception]:
             async with state.database_slots:  # as ``database_slot``: one connection
                 return await anyio.to_thread.run_sync(
-                    identify_batch, state.session_factory, state.settings, batch
+                    _identify_batch, state.session_factory, state.settings, batch
                 )
 
         batcher = state.identify_batcher = Batcher(
@@ -109,7 +109,7 @@ def identify_batcher(state: Any) -> Batcher[_Presented, bytes]:
     return batcher
 
 
-def identify_batch(
+def _identify_batch(
     factory: Callable[[], Session], settings: Settings, batch: list[_Presented]
 ) -> list[bytes | Exception]:
     """One worker-thread hop and one transaction for a batch of identify requests.

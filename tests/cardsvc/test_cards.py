@@ -61,6 +61,14 @@ class Desk:
         )
         return {"http": response.status_code, **response.json()}
 
+    def identify_body(self, number: str) -> dict[str, object]:
+        """What a terminal reads off this resident's card ``number``."""
+        return {
+            "card_identification_code": _card_id(number),
+            "card_number": number,
+            "social_security_number": self.body["social_security_number"],
+        }
+
     def normal_card(self) -> str:
         number = str(self.order()["card_number"])
         assert self.act(number, "issue", "operator")["status"] == "issued"
@@ -272,11 +280,7 @@ def test_identify_lapses_a_temporary_loss_first(desk: Desk, connection: Connecti
     """identify reads the card with Core; a lapsed temporary loss still lapses (and is kept)."""
     number = desk.normal_card()
     desk.act(number, "temporary-loss")
-    body = {
-        "card_identification_code": _card_id(number),
-        "card_number": number,
-        "social_security_number": desk.body["social_security_number"],
-    }
+    body = desk.identify_body(number)
     headers = desk.world.headers("clerk_b1")
     refused = desk.client.post("/identify", json=body, headers=headers)
     assert (refused.status_code, refused.json()["code"]) == (403, "card_blacklisted")
@@ -303,27 +307,19 @@ def test_identifies_arriving_together_are_answered_each_in_shared_batches(
     """Identifies sent at once share batches (one transaction each), yet every window gets
     its own answer, every read and every refusal is audited, and the chain stays whole."""
     sizes: list[int] = []
-    batch = identify_router.identify_batch
+    batch = identify_router._identify_batch
 
     def spying(factory: Any, settings: Any, items: list[Any]) -> list[bytes | Exception]:
         sizes.append(len(items))
         return batch(factory, settings, items)
 
-    monkeypatch.setattr(identify_router, "identify_batch", spying)
+    monkeypatch.setattr(identify_router, "_identify_batch", spying)
     number = desk.normal_card()
     lost_desk = Desk(desk.client, world, resident_payload)
     lost = lost_desk.normal_card()
     lost_desk.act(lost, "loss")
-    good = {
-        "card_identification_code": _card_id(number),
-        "card_number": number,
-        "social_security_number": desk.body["social_security_number"],
-    }
-    lost_body = {
-        "card_identification_code": _card_id(lost),
-        "card_number": lost,
-        "social_security_number": lost_desk.body["social_security_number"],
-    }
+    good = desk.identify_body(number)
+    lost_body = lost_desk.identify_body(lost)
     stranger = world.settings.token_secret.get_secret_value().encode()
     expiry = int((datetime.now(UTC) + timedelta(minutes=5)).timestamp())
     nobody = {"Authorization": f"Bearer {issue_token(stranger, TokenClaims(10**6, 1, expiry))}"}
@@ -375,12 +371,8 @@ def test_a_failed_identify_batch_answers_each_window_503_to_retry(
     def broken(*_args: Any) -> list[bytes | Exception]:
         raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
 
-    monkeypatch.setattr(identify_router, "identify_batch", broken)
-    body = {
-        "card_identification_code": _card_id(number),
-        "card_number": number,
-        "social_security_number": desk.body["social_security_number"],
-    }
+    monkeypatch.setattr(identify_router, "_identify_batch", broken)
+    body = desk.identify_body(number)
 
     async def two_windows() -> list[httpx.Response]:
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
@@ -404,11 +396,7 @@ def test_a_failed_identify_batch_answers_each_window_503_to_retry(
 
 def test_identify(desk: Desk) -> None:
     number = desk.normal_card()
-    body = {
-        "card_identification_code": _card_id(number),
-        "card_number": number,
-        "social_security_number": desk.body["social_security_number"],
-    }
+    body = desk.identify_body(number)
     headers = desk.world.headers("clerk_b1")  # any window may identify a presented card
     ok = desk.client.post("/identify", json=body, headers=headers)
     assert ok.status_code == 200, ok.text
