@@ -8,17 +8,23 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     DateTime,
     Engine,
     Enum,
     MetaData,
     Table,
     TypeDecorator,
+    any_,
+    bindparam,
     create_engine,
     event,
     insert,
 )
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
+
+from cardsvc import cooperative
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -68,6 +74,20 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def among(column: InstrumentedAttribute[Any], name: str, dialect: str) -> ColumnElement[bool]:
+    """``column`` is one of the values of the list parameter ``name``.
+
+    On PostgreSQL the list is one array parameter (``= ANY(:name)``): one statement text
+    and one prepared plan whatever its length, and one value to bind. An expanding
+    ``IN`` renders, converts and plans a new statement for each length, and binds every
+    item apart: for a batch of identifies, twice the client CPU. Elsewhere, ``IN``.
+    Statements using it are built per dialect (``dialect.name``).
+    """
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(column.type)))
+    return column.in_(bindparam(name, expanding=True))
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN.
     dbapi_connection.isolation_level = None
@@ -103,13 +123,15 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
         pool_recycle=POOL_RECYCLE_S,
         pool_size=POOL_SIZE,
         max_overflow=0,
         hide_parameters=True,
     )
+    cooperative.install(engine)
+    return engine
 
 
 def bulk_insert(

@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import anyio
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.orm import Session
 from starlette.routing import Route
 
+from cardsvc import cooperative
 from cardsvc.audit.service import AuditBatch
 from cardsvc.batching import Batcher
 from cardsvc.cards import service
@@ -97,8 +97,8 @@ def identify_batcher(state: Any) -> Batcher[_Presented, bytes]:
 
         async def run(batch: list[_Presented]) -> list[bytes | Exception]:
             async with state.database_slots:  # as ``database_slot``: one connection
-                return await anyio.to_thread.run_sync(
-                    _identify_batch, state.session_factory, state.settings, batch
+                return await cooperative.run(
+                    state.engine, _identify_batch, state.session_factory, state.settings, batch
                 )
 
         batcher = state.identify_batcher = Batcher(

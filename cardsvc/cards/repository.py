@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, select, text
+from sqlalchemy import Row, Select, func, select, text
 from sqlalchemy.orm import Session
 
 from cardsvc.cards.models import BlacklistEntry, Card, CardStatusChange
 from cardsvc.cards.rules import CardState
+from cardsvc.db import among
 from cardsvc.residents.models import Resident
 
 # Any constant: the PostgreSQL advisory lock that serialises appends to the blacklist feed.
@@ -16,27 +18,29 @@ _BLACKLIST_LOCK = 0x55CA7E
 
 
 # What identify reads of the presented cards and their holders: one Core statement for a
-# whole batch, built once. Nothing is locked: identify only reads, except when a lapsed
-# temporary loss must be written back, and that loads the card again with its lock.
-_PRESENTED = (
-    select(
-        Card.id.label("card_id"),
-        Card.card_number,
-        Card.card_identification_code,
-        Card.status,
-        Card.status_changed_at,
-        Card.expires_on,
-        Resident.id.label("resident_id"),
-        Resident.social_security_number,
-        Resident.name,
-        Resident.sex,
-        Resident.birth_date,
-        Resident.ethnic_group,
-        Resident.platform_id,
+# whole batch, built once per dialect. Nothing is locked: identify only reads, except when
+# a lapsed temporary loss must be written back, and that loads the card again with its lock.
+@cache
+def _presented(dialect: str) -> Select[*tuple[Any, ...]]:
+    return (
+        select(
+            Card.id.label("card_id"),
+            Card.card_number,
+            Card.card_identification_code,
+            Card.status,
+            Card.status_changed_at,
+            Card.expires_on,
+            Resident.id.label("resident_id"),
+            Resident.social_security_number,
+            Resident.name,
+            Resident.sex,
+            Resident.birth_date,
+            Resident.ethnic_group,
+            Resident.platform_id,
+        )
+        .join(Resident, Resident.id == Card.resident_id)
+        .where(among(Card.card_number, "card_numbers", dialect))
     )
-    .join(Resident, Resident.id == Card.resident_id)
-    .where(Card.card_number.in_(bindparam("card_numbers", expanding=True)))
-)
 
 
 class CardRepository:
@@ -54,7 +58,10 @@ class CardRepository:
 
     def presented(self, card_numbers: Collection[str]) -> dict[str, Row[*tuple[Any, ...]]]:
         """The cards among ``card_numbers`` with their holders' summaries, by card number."""
-        rows = self.session.connection().execute(_PRESENTED, {"card_numbers": list(card_numbers)})
+        connection = self.session.connection()
+        rows = connection.execute(
+            _presented(connection.dialect.name), {"card_numbers": list(card_numbers)}
+        )
         return {row.card_number: row for row in rows}
 
     def get(self, card_id: int, *, for_update: bool = False) -> Card | None:

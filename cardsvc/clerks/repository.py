@@ -2,32 +2,37 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import CompoundSelect, bindparam, null, select, union_all
+from sqlalchemy import CompoundSelect, null, select, union_all
 from sqlalchemy.orm import Session
 
 from cardsvc.clerks.models import Clerk
 from cardsvc.clerks.permissions import Role
+from cardsvc.db import among
 from cardsvc.platforms.models import Platform, Window
 
+
 # Every authenticated request runs this (identify for a whole batch of windows): one
-# Core statement, built once (its compiled form is cached). The active clerks among
-# ``clerk_ids`` with their platform, then the active windows among ``window_ids`` (rows
-# whose role is NULL); the caller pairs them up.
-_ACTIVE_CLERKS_AND_WINDOWS: CompoundSelect[*tuple[Any, ...]] = union_all(
-    select(
-        Clerk.id.label("id"),
-        Clerk.role.label("role"),
-        Clerk.platform_id.label("platform_id"),
-        Platform.path.label("platform_path"),
+# Core statement, built once per dialect. The active clerks among ``clerk_ids`` with their
+# platform, then the active windows among ``window_ids`` (rows whose role is NULL); the
+# caller pairs them up.
+@cache
+def _active_clerks_and_windows(dialect: str) -> CompoundSelect[*tuple[Any, ...]]:
+    return union_all(
+        select(
+            Clerk.id.label("id"),
+            Clerk.role.label("role"),
+            Clerk.platform_id.label("platform_id"),
+            Platform.path.label("platform_path"),
+        )
+        .join(Platform, Platform.id == Clerk.platform_id)
+        .where(among(Clerk.id, "clerk_ids", dialect), Clerk.active),
+        select(Window.id, null(), null(), null()).where(
+            among(Window.id, "window_ids", dialect), Window.active
+        ),
     )
-    .join(Platform, Platform.id == Clerk.platform_id)
-    .where(Clerk.id.in_(bindparam("clerk_ids", expanding=True)), Clerk.active),
-    select(Window.id, null(), null(), null()).where(
-        Window.id.in_(bindparam("window_ids", expanding=True)), Window.active
-    ),
-)
 
 
 @dataclass(frozen=True)
@@ -56,8 +61,9 @@ class ClerkRepository:
         """The active clerks among ``clerk_ids`` and the active windows among ``window_ids``."""
         clerks: dict[int, ActiveClerk] = {}
         windows: set[int] = set()
-        rows = self.session.connection().execute(
-            _ACTIVE_CLERKS_AND_WINDOWS,
+        connection = self.session.connection()
+        rows = connection.execute(
+            _active_clerks_and_windows(connection.dialect.name),
             {"clerk_ids": list(clerk_ids), "window_ids": list(window_ids)},
         )
         for row in rows:
