@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import anyio
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from cardsvc import problems
 from cardsvc.cards import identify_router
@@ -16,9 +17,16 @@ from cardsvc.residents.router import router as residents_router
 from cardsvc.settings import Settings
 
 
+class CardService(FastAPI):
+    """The service's app: FastAPI, with identify served ahead of FastAPI's own layers."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return identify_router.ahead(self, super().build_middleware_stack())
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    app = FastAPI(
+    app = CardService(
         title="社会保障卡一卡通服务 (cardsvc)",
         version="0.1.0",
         description="Platforms, clerks, residents, cards, blacklist and audit.",
@@ -41,7 +49,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    identify_router.install(app)  # first: every window calls it most
-    for router in (clerks_router, platforms_router, residents_router, cards_router):
+    for router in (
+        identify_router.router,
+        clerks_router,
+        platforms_router,
+        residents_router,
+        cards_router,
+    ):
         app.include_router(router)
     return app

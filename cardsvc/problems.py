@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from http import HTTPStatus
 
 from fastapi import FastAPI, Request
@@ -38,7 +39,14 @@ _HTTP_DETAILS = {
 }
 
 
-def problem(status: int, code: str, detail: str, **extra: object) -> JSONResponse:
+def problem(
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    **extra: object,
+) -> JSONResponse:
     body: dict[str, object] = {
         "type": f"urn:cardsvc:problem:{code}",
         "title": HTTPStatus(status).phrase,
@@ -47,7 +55,7 @@ def problem(status: int, code: str, detail: str, **extra: object) -> JSONRespons
         "detail": detail,
         **extra,
     }
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {**(headers or {}), **({"WWW-Authenticate": "Bearer"} if status == 401 else {})}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
@@ -78,7 +86,8 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)  # noqa: S101 - registered for this class only
     detail = _HTTP_DETAILS.get(exc.status_code, "请求无法处理")
-    return problem(exc.status_code, f"http_{exc.status_code}", detail)
+    # Starlette's own headers go along (``Allow`` with a 405).
+    return problem(exc.status_code, f"http_{exc.status_code}", detail, headers=exc.headers)
 
 
 async def _stale_data(_request: Request, _exc: Exception) -> JSONResponse:

@@ -414,3 +414,8 @@ def test_identify(desk: Desk) -> None:
         == 403
     )
     assert desk.client.post("/identify", json=body).status_code == 401
+    # Identify is served ahead of FastAPI's layers (cardsvc.app): the same problems.
+    wrong_method = desk.client.get("/identify", headers=headers)
+    assert wrong_method.status_code == 405
+    assert wrong_method.headers["allow"] == "POST"
+    assert wrong_method.json()["code"] == "http_405"
