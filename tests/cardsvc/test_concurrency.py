@@ -82,7 +82,10 @@ class Service:
 @pytest.fixture(scope="module")
 def service(database_url: str) -> Iterator[Service]:
     settings = Settings(
-        database_url=database_url, password_time_cost=1, password_memory_cost_kib=64
+        database_url=database_url,
+        password_time_cost=1,
+        password_memory_cost_kib=64,
+        identify_batches_in_flight=2,  # more than the default: batches side by side
     )
     engine = make_engine(database_url)
     headers: dict[str, dict[str, str]] = {}
