@@ -5,8 +5,17 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from cardsvc.audit.chain import GENESIS_HASH, ChainedRow, row_hash, verify
+from cardsvc.audit.chain import (
+    GENESIS_HASH,
+    STANDARD_CANONICAL,
+    ChainedRow,
+    canonical_json,
+    row_hash,
+    verify,
+)
 from cardsvc.cards.rules import (
     TRANSITIONS,
     CardEvent,
@@ -214,6 +223,38 @@ def _row(seq: int, previous: str, payload: str = "{}") -> ChainedRow:
         payload,
         previous,
     )
+
+
+def test_a_row_hash_never_changes() -> None:
+    """Known answer: chains already stored must verify with every later version."""
+    row = ChainedRow(
+        seq=7,
+        occurred_at=datetime(2026, 11, 27, 8, 30, 0, 123456, tzinfo=UTC),
+        clerk_id=3,
+        window_id=5,
+        action="read",
+        purpose="窗口读卡识别",
+        subject_type="resident",
+        subject_id="42",
+        payload=canonical_json({"via": "identify", "card_id": 9, "note": 'a"b\\c\n\u2028'}),
+        previous_hash=GENESIS_HASH,
+    )
+    assert row.payload == '{"card_id":9,"note":"a\\"b\\\\c\\n\u2028","via":"identify"}'
+    assert row_hash(row) == "12c5c3420eded2e5d6b144cbb7faafddb5cd2a35a5f1b11cafe3a993db596ce2"
+
+
+_JSON_TEXT = st.text(st.characters(codec="utf-8"))  # every character, controls included
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | _JSON_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_JSON_TEXT, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(_JSON_VALUES)
+def test_canonical_json_is_the_standard_text(value: object) -> None:
+    """The fast path writes exactly what the standard encoder wrote into stored chains."""
+    assert canonical_json(value) == STANDARD_CANONICAL.encode(value)
 
 
 def test_chain_verification_finds_edits_gaps_and_relinks() -> None:
