@@ -498,11 +498,14 @@ def main() -> None:
         ident_p99 = statistics.median(r.p99_ms for r in identify_runs)
         ceil_p99 = statistics.median(r.p99_ms for r in ceiling_runs)
         ratio = ident_rps / ceil_rps if ceil_rps else 0.0
+        pairs = ", ".join(
+            f"{i.rps / c.rps:.2f}x" for i, c in zip(identify_runs, ceiling_runs, strict=True)
+        )
         print(
             f"  median: identify {ident_rps:.0f} req/s, p99 {ident_p99:.1f} ms; ceiling "
             f"{ceil_rps:.0f} req/s, p99 {ceil_p99:.1f} ms\n"
             f"  throughput ratio identify/ceiling = {ratio:.2f}x "
-            f"(goal >= 0.5x: {'met' if ratio >= 0.5 else 'MISSED'})",
+            f"(goal >= 0.5x: {'met' if ratio >= 0.5 else 'MISSED'}); each pair: {pairs}",
             flush=True,
         )
 
@@ -525,10 +528,16 @@ def main() -> None:
             small50 = statistics.median(r.p50_ms for r in by[(sizes[0], c)])
             large50 = statistics.median(r.p50_ms for r in by[(sizes[1], c)])
             growth = large / small if small else float("inf")
+            # A shared host pauses now and then (100-300 ms, hitting either database
+            # alike); at one client, 1% of a run's requests is a few dozen, so one pause
+            # sets a run's p99. The least disturbed run of each size is shown beside it.
+            small_best = min(r.p99_ms for r in by[(sizes[0], c)])
+            large_best = min(r.p99_ms for r in by[(sizes[1], c)])
             print(
                 f"  c={c:<3}: p99 {small:.1f} -> {large:.1f} ms (p50 {small50:.1f} -> "
                 f"{large50:.1f}); growth {growth:.2f}x "
-                f"(goal <= 1.3x: {'met' if growth <= 1.3 else 'MISSED'})",
+                f"(goal <= 1.3x: {'met' if growth <= 1.3 else 'MISSED'}); least disturbed "
+                f"runs {small_best:.1f} -> {large_best:.1f} ms, {large_best / small_best:.2f}x",
                 flush=True,
             )
         failed = sum(

@@ -1,9 +1,9 @@
 """Group requests that arrive together into one batch of work (group commit).
 
 A busy province has hundreds of windows identifying cards at once. Done one request at
-a time, each identify pays for its own transaction: a worker-thread hop, a connection,
-the audit chain's lock, several round trips and a commit, and the chain's lock makes the
-appends queue behind each other anyway. A ``Batcher`` runs the first request at once
+a time, each identify pays for its own transaction: a connection, the audit chain's
+lock, several round trips and a commit, and the chain's lock makes the appends queue
+behind each other anyway. A ``Batcher`` runs the first request at once
 and gathers the ones that arrive while it runs into the next batch: one transaction,
 one lock of the chain and one commit serve them all. A lone request waits for nothing;
 under load, batches grow by themselves, up to ``max_size``. Up to ``in_flight`` batches

@@ -130,7 +130,7 @@ def identify_batcher(state: Any) -> Batcher[_Presented, bytes]:
 def _identify_batch(
     factory: Callable[[], Session], settings: Settings, batch: list[_Presented]
 ) -> list[bytes | Exception]:
-    """One worker-thread hop and one transaction for a batch of identify requests.
+    """One transaction for a batch of identify requests (run by ``cardsvc.cooperative``).
 
     The outcome of each request is its answer's bytes or the exception to raise for it;
     the refusals are audited with the reads, in the same commit. An error of the batch
