@@ -91,8 +91,12 @@ def ahead(app: FastAPI, rest: ASGIApp) -> ASGIApp:
     and the app's own middleware, in FastAPI's order. The ``APIRoute`` stays in the
     router, never reached, to document identify in OpenAPI.
     """
-    handlers = dict(app.exception_handlers)
-    error_handler = handlers.pop(Exception, None) or handlers.pop(500, None)
+    error_handler, handlers = None, {}
+    for key, handler in app.exception_handlers.items():  # split as FastAPI splits them
+        if key in (500, Exception):
+            error_handler = handler
+        else:
+            handlers[key] = handler
     route = Route("/identify", identify, methods=["POST"])
     endpoint: ASGIApp = ExceptionMiddleware(route, handlers=handlers, debug=app.debug)
     for middleware in reversed(app.user_middleware):

@@ -394,6 +394,28 @@ def test_a_failed_identify_batch_answers_each_window_503_to_retry(
         assert desk.body["social_security_number"] not in answer.text
 
 
+def test_an_unexpected_identify_error_answers_a_500_problem(
+    desk: Desk, app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Identify is served ahead of FastAPI's layers: the app's 500 handler still answers."""
+
+    def broken(*_args: Any) -> object:
+        raise RuntimeError("a bug")
+
+    body = desk.identify_body(desk.normal_card())
+    monkeypatch.setattr(identify_router, "parse_body", broken)
+
+    async def identify() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            return await client.post("/identify", json=body, headers=desk.world.headers("clerk_a1"))
+
+    answer = asyncio.run(identify())
+    assert answer.status_code == 500
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["code"] == "internal_error"
+
+
 def test_identify(desk: Desk) -> None:
     number = desk.normal_card()
     body = desk.identify_body(number)
