@@ -21,11 +21,10 @@ def _sleep_in_the_database(engine_url: str) -> tuple[float, str]:
 
     def slow_statement() -> str:
         with engine.connect() as connection:  # a new engine: the connection is opened here
-            statement = "SELECT pg_sleep(:s)" if engine.dialect.name == "postgresql" else None
-            if statement is None:  # SQLite has no sleep: hold the thread instead
+            if engine.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_sleep(:s)"), {"s": SLEEP_S})
+            else:  # SQLite has no sleep: hold the thread instead
                 time.sleep(SLEEP_S)
-            else:
-                connection.execute(text(statement), {"s": SLEEP_S})
             return threading.current_thread().name
 
     async def scenario() -> tuple[float, str]:
