@@ -2,34 +2,46 @@
 
 from __future__ import annotations
 
-import anyio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
-from starlette.types import ASGIApp
 
 from cardsvc import problems
-from cardsvc.cards import identify_router
+from cardsvc.audit.service import refusals_recorder
+from cardsvc.cards.router import identify_batcher
 from cardsvc.cards.router import router as cards_router
 from cardsvc.clerks.passwords import Passwords
 from cardsvc.clerks.router import router as clerks_router
-from cardsvc.db import POOL_SIZE, make_engine, make_session_factory
+from cardsvc.kit.database import Database, make_engine
+from cardsvc.kit.uow import Sessions
 from cardsvc.platforms.router import router as platforms_router
 from cardsvc.residents.router import router as residents_router
 from cardsvc.settings import Settings
 
 
-class CardService(FastAPI):
-    """The service's app: FastAPI, with identify served ahead of FastAPI's own layers."""
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """What lives as long as the app: the identify batcher; the engine is closed at the end."""
+    database: Database = app.state.database
+    app.state.identify_batcher = identify_batcher(database, app.state.settings)
+    try:
+        yield
+    finally:
+        database.dispose()
 
-    def build_middleware_stack(self) -> ASGIApp:
-        return identify_router.ahead(self, super().build_middleware_stack())
 
+def create_app(settings: Settings | None = None, *, sessions: Sessions | None = None) -> FastAPI:
+    """The service on ``settings`` (from the environment by default).
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+    ``sessions`` replaces the engine's own sessions (tests bind them to one connection).
+    """
     settings = settings or Settings()
-    app = CardService(
+    app = FastAPI(
         title="社会保障卡一卡通服务 (cardsvc)",
         version="0.1.0",
         description="Platforms, clerks, residents, cards, blacklist and audit.",
+        lifespan=lifespan,
         # FastAPI's native OpenTelemetry looks for configured providers on every request.
         telemetry={
             "tracing": settings.telemetry,
@@ -37,11 +49,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "logs": settings.telemetry,
         },
     )
-    engine = make_engine(settings.database_url)
     app.state.settings = settings
-    app.state.engine = engine
-    app.state.session_factory = make_session_factory(engine)
-    app.state.database_slots = anyio.Semaphore(POOL_SIZE)
+    app.state.database = Database(
+        make_engine(settings.database_url),
+        sessions=sessions,
+        after_rollback=refusals_recorder(settings.audit_secret.get_secret_value().encode()),
+    )
     app.state.passwords = Passwords(settings)
     problems.install(app)
 
@@ -49,12 +62,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    for router in (
-        identify_router.router,
-        clerks_router,
-        platforms_router,
-        residents_router,
-        cards_router,
-    ):
+    for router in (clerks_router, platforms_router, residents_router, cards_router):
         app.include_router(router)
     return app

@@ -1,6 +1,6 @@
 """``cardsvc``: serve the API, migrate, verify the audit trail, import, seed, housekeeping.
 
-cardsvc serve [--host H] [--port P]
+cardsvc serve [--host H] [--port P] [--workers N]
 cardsvc migrate
 cardsvc audit verify
 cardsvc clerks create-admin --username U [--display-name N] [--password-stdin]
@@ -33,16 +33,15 @@ if TYPE_CHECKING:
 
 @contextmanager
 def _unit_of_work(settings: Settings) -> Iterator[Session]:
-    """One transaction: committed if the block succeeds, else rolled back."""
-    from cardsvc.db import make_engine, make_session_factory
+    """One command's unit of work (``cardsvc.kit.uow``) on a database of its own."""
+    from cardsvc.kit.database import Database
 
-    engine = make_engine(settings.database_url)
+    database = Database.at(settings.database_url)
     try:
-        with make_session_factory(engine)() as session:
+        with database.unit_of_work() as session:
             yield session
-            session.commit()
     finally:
-        engine.dispose()
+        database.dispose()
 
 
 def _system_audit(session: Session, settings: Settings) -> AuditTrail:
@@ -52,7 +51,6 @@ def _system_audit(session: Session, settings: Settings) -> AuditTrail:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    from cardsvc.app import create_app
     from cardsvc.serving import serve
 
     demo_secrets = settings.demo_secrets_in_use()
@@ -64,7 +62,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         )
         return 2
 
-    serve(create_app(settings), args.host, args.port)
+    serve(args.host, args.port, workers=args.workers)
     return 0
 
 
@@ -122,8 +120,8 @@ def _create_admin(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _lapse_temporary_losses(settings: Settings, args: argparse.Namespace) -> int:
-    from cardsvc.cards.service import lapse_temporary_losses
-    from cardsvc.db import utcnow
+    from cardsvc.cards.lifecycle import lapse_temporary_losses
+    from cardsvc.kit.types import utcnow
 
     total = 0
     while True:  # one transaction per batch: a long sweep never holds many locks
@@ -149,8 +147,8 @@ def _write_report(problems: Sequence[Problem], out: TextIO, truncated: bool) -> 
 
 def run_import(settings: Settings, kind: str, path: Path, **options: object) -> ImportResult:
     """Import one file in one transaction (``ImportRefusedError`` if anything is wrong)."""
-    from cardsvc.db import utcnow
     from cardsvc.imports.service import import_cards, import_residents
+    from cardsvc.kit.types import utcnow
 
     load = import_residents if kind == "residents" else import_cards
     with path.open(encoding="utf-8-sig", newline="") as file, _unit_of_work(settings) as session:
@@ -222,12 +220,28 @@ def _seed(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cardsvc", description="The one-card service.")
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="run the HTTP API (uvicorn, one worker)")
+    serve = commands.add_parser("serve", help="run the HTTP API (uvicorn)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        help="worker processes (default 1); they share only the database (docs/deployment.md)",
+    )
     serve.set_defaults(handler=_serve)
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")
     migrate.set_defaults(handler=_migrate)

@@ -38,42 +38,44 @@ class DomainError(Exception):
     transaction is rolled back, and the refusal is then written to the audit trail alone.
     """
 
+    default_code = "domain_error"
+
     def __init__(
         self, detail: str, *, code: str | None = None, refusal: Refusal | None = None
     ) -> None:
         super().__init__(detail)
         self.detail = detail
-        self.code = code
+        self.code = code or self.default_code
         self.refusal = refusal
 
 
 class NotAuthenticatedError(DomainError):
-    pass
+    default_code = "not_authenticated"
 
 
 class ForbiddenError(DomainError):
-    pass
+    default_code = "forbidden"
 
 
 class OutsideJurisdictionError(ForbiddenError):
-    pass
+    default_code = "outside_jurisdiction"
 
 
 class NotFoundError(DomainError):
-    pass
+    default_code = "not_found"
 
 
 class InvalidDataError(DomainError):
-    pass
+    default_code = "invalid_data"
 
 
 class ConflictError(DomainError):
-    pass
+    default_code = "conflict"
 
 
 class TransitionRefusedError(ConflictError):
-    pass
+    default_code = "transition_refused"
 
 
 class CardRefusedError(DomainError):
-    pass
+    default_code = "card_refused"

@@ -10,8 +10,9 @@ from pydantic import BaseModel
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from cardsvc.db import Base, utcnow
 from cardsvc.errors import ConflictError
+from cardsvc.kit.base import Base
+from cardsvc.kit.types import utcnow
 
 
 class IdempotencyRecord(Base):

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path
 from pydantic import Field
 
 MAX_ROW_ID = 2**31 - 1
 
 RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
-PathRowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]

@@ -3,8 +3,8 @@
 from cardsvc.audit.models import AuditEvent
 from cardsvc.cards.models import BlacklistEntry, Card, CardStatusChange
 from cardsvc.clerks.models import Clerk
-from cardsvc.db import Base
 from cardsvc.idempotency import IdempotencyRecord
+from cardsvc.kit.base import Base
 from cardsvc.platforms.models import Platform, Window
 from cardsvc.residents.models import Resident
 

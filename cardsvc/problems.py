@@ -14,22 +14,20 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cardsvc import errors
-from cardsvc.batching import BatchFailedError
+from cardsvc.kit.batching import BatchFailedError
 
 log = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
-# class → (HTTP status, default code); the most specific class wins (MRO order).
-_MAPPING: dict[type[errors.DomainError], tuple[int, str]] = {
-    errors.NotAuthenticatedError: (401, "not_authenticated"),
-    errors.ForbiddenError: (403, "forbidden"),
-    errors.OutsideJurisdictionError: (403, "outside_jurisdiction"),
-    errors.NotFoundError: (404, "not_found"),
-    errors.InvalidDataError: (422, "invalid_data"),
-    errors.ConflictError: (409, "conflict"),
-    errors.TransitionRefusedError: (409, "transition_refused"),
-    errors.CardRefusedError: (403, "card_refused"),
+# class → HTTP status; the most specific class wins (MRO order).
+_STATUS: dict[type[errors.DomainError], int] = {
+    errors.NotAuthenticatedError: 401,
+    errors.ForbiddenError: 403,
+    errors.NotFoundError: 404,
+    errors.InvalidDataError: 422,
+    errors.ConflictError: 409,
+    errors.CardRefusedError: 403,
 }
 
 _HTTP_DETAILS = {
@@ -61,18 +59,16 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=sent)
 
 
-def status_and_code(error: errors.DomainError) -> tuple[int, str]:
+def status_of(error: errors.DomainError) -> int:
     for cls in type(error).__mro__:
-        if cls in _MAPPING:
-            status, default_code = _MAPPING[cls]
-            return status, error.code or default_code
+        if cls in _STATUS:
+            return _STATUS[cls]
     raise TypeError(f"no HTTP mapping for {type(error).__name__}")
 
 
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.DomainError)  # noqa: S101 - registered for this class only
-    status, code = status_and_code(exc)
-    return problem(status, code, exc.detail)
+    return problem(status_of(exc), exc.code, exc.detail)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from cardsvc.clerks.models import Clerk
 from cardsvc.clerks.passwords import Passwords
 from cardsvc.clerks.permissions import Role
-from cardsvc.db import utcnow
+from cardsvc.kit.types import utcnow
 from cardsvc.platforms.models import Platform
 from cardsvc.platforms.repository import PlatformRepository
 from cardsvc.platforms.rules import Kind, Level

@@ -1,26 +1,37 @@
-"""How ``cardsvc serve`` runs the app: uvicorn, one worker, the collector set for a server.
+"""How ``cardsvc serve`` runs the app: uvicorn, N workers, the collector set for a server.
 
-Everything built at start-up (the app, its routes and schemas, SQLAlchemy's mappers and
-compiled statements, pydantic's validators) lives as long as the process. Left in the
-collector's generations, it is traversed again by every full collection, and a busy
-service triggers those often: a hundred windows' requests in flight keep their objects
-alive past the young generations. ``gc.freeze()`` moves what exists at start-up out of
-the collector's way; what requests create is collected as before. On identify at a
-hundred concurrent windows this was worth about a third of the throughput
-(bench/RESULTS.md). ``bench/identify_ceiling.py`` serves its bare endpoint through here
-too, so that the comparison is of the endpoints alone.
+Everything built at start-up (the app, its routes and schemas, SQLAlchemy's mappers,
+pydantic's validators) lives as long as the process. Left in the collector's
+generations, it is traversed again by every full collection, and a busy service
+triggers those often: a hundred windows' requests in flight keep their objects alive
+past the young generations. ``gc.freeze()`` moves what exists at start-up out of the
+collector's way; what requests create is collected as before. On identify at a hundred
+concurrent windows this was worth about a third of the throughput (bench/RESULTS.md).
+
+Each worker is a process of its own that builds its app with ``worker_app`` (settings
+from the environment); the workers share nothing but the database.
 """
 
 from __future__ import annotations
 
 import gc
-from typing import Any
 
 import uvicorn
+from fastapi import FastAPI
+
+from cardsvc.app import create_app
 
 
-def serve(app: Any, host: str, port: int) -> None:
-    """Serve ``app`` at ``host:port`` until interrupted."""
+def worker_app() -> FastAPI:
+    """One worker's app, its start-up heap frozen out of the collector."""
+    app = create_app()
     gc.collect()
     gc.freeze()
-    uvicorn.run(app, host=host, port=port, workers=1)
+    return app
+
+
+def serve(host: str, port: int, *, workers: int = 1) -> None:
+    """Serve the app at ``host:port`` with ``workers`` processes until interrupted."""
+    uvicorn.run(
+        "cardsvc.serving:worker_app", factory=True, host=host, port=port, workers=workers
+    )

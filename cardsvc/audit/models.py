@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cardsvc.db import Base
+from cardsvc.kit.base import Base
 
 
 class AuditEvent(Base):

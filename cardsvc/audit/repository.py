@@ -7,7 +7,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from cardsvc.audit.models import AuditEvent
-from cardsvc.db import bulk_insert
+from cardsvc.kit.bulk import bulk_insert
 
 # Any constant: the PostgreSQL advisory lock that serialises appends to the chain.
 _CHAIN_LOCK = 0x55CA7D

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
@@ -18,8 +19,11 @@ from cardsvc.audit.chain import (
 )
 from cardsvc.audit.models import AuditEvent
 from cardsvc.audit.repository import AuditRepository
-from cardsvc.db import utcnow
-from cardsvc.errors import Refusal
+from cardsvc.errors import DomainError, Refusal
+from cardsvc.kit.types import utcnow
+from cardsvc.kit.uow import AfterRollback, Sessions, unit_of_work
+
+log = logging.getLogger(__name__)
 
 
 class Who(Protocol):
@@ -150,6 +154,23 @@ class AuditBatch:
 def record_refusal(session: Session, secret: bytes, refusal: Refusal, code: str) -> None:
     """Append a refused access (the caller commits it in a transaction of its own)."""
     AuditTrail(session, refusal, secret).refused(refusal, code)
+
+
+def refusals_recorder(secret: bytes) -> AfterRollback:
+    """What a unit of work does after it is rolled back: a refused access to personal
+    data is audited in a transaction of its own, so the refusal stays on record although
+    everything else the request did is undone."""
+
+    def after_rollback(sessions: Sessions, error: BaseException) -> None:
+        if not isinstance(error, DomainError) or error.refusal is None:
+            return
+        try:
+            with unit_of_work(sessions) as session:
+                record_refusal(session, secret, error.refusal, error.code)
+        except Exception:  # the refusal stands even if its record cannot be written
+            log.exception("could not audit a refused access (%s)", error.code)
+
+    return after_rollback
 
 
 def _chained(event: AuditEvent) -> ChainedRow:

@@ -6,7 +6,8 @@ from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cardsvc.cards.rules import PENDING, PROFILE_STATUS, USABLE, CardEvent, CardState
-from cardsvc.db import Base, str_enum, utcnow
+from cardsvc.kit.base import Base
+from cardsvc.kit.types import str_enum, utcnow
 from cardsvc.residents.models import Resident
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from cardsvc.cards.models import BlacklistEntry, Card, CardStatusChange
 from cardsvc.cards.rules import CardState
-from cardsvc.db import among
+from cardsvc.kit.dialect import among
 from cardsvc.residents.models import Resident
 
 # Any constant: the PostgreSQL advisory lock that serialises appends to the blacklist feed.

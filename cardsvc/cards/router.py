@@ -1,30 +1,82 @@
+"""The card routes: ordering, the lifecycle, reads, the blacklist feed and identify."""
+
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
-from cardsvc.cards import service
+from cardsvc.cards import blacklist, identify, lifecycle
 from cardsvc.cards.schemas import (
     BlacklistDelta,
     CardAction,
     CardActionRequest,
     CardOrder,
     CardOut,
+    IdentifyRequest,
+    IdentifyResponse,
     StatusChangeOut,
 )
-from cardsvc.db import utcnow
 from cardsvc.deps import (
     ActorDep,
     AuditDep,
+    ClaimsDep,
+    PathRowId,
     Purpose,
     SessionDep,
     SettingsDep,
 )
+from cardsvc.errors import DomainError
 from cardsvc.idempotency import fingerprint, run_once
-from cardsvc.ids import MAX_ROW_ID, PathRowId
+from cardsvc.ids import MAX_ROW_ID
+from cardsvc.kit.batching import Batcher
+from cardsvc.kit.database import Database
+from cardsvc.kit.types import utcnow
+from cardsvc.settings import Settings
 
 router = APIRouter(tags=["cards"])
+
+IdentifyBatcher = Batcher[identify.Presented, IdentifyResponse]
+# Large enough that a batch serves every window of a busy city at once; small enough
+# that its statements and its audit insert stay ordinary in size.
+IDENTIFY_BATCH_SIZE = 128
+
+
+def identify_batcher(database: Database, settings: Settings) -> IdentifyBatcher:
+    """The batcher that serves identify (built in the app's lifespan).
+
+    Every window of the province identifies the card a resident presents before anything
+    else: the identifies that arrive while a batch runs form the next batch, which is
+    one unit of work (one transaction, one lock of the audit chain, one commit) in a
+    worker thread (``cardsvc.kit.batching``, bench/identify.py).
+    """
+
+    async def run(batch: list[identify.Presented]) -> list[IdentifyResponse | DomainError]:
+        return await database.run(identify.identify_batch, settings, batch, utcnow())
+
+    return Batcher(
+        run, max_size=IDENTIFY_BATCH_SIZE, in_flight=settings.identify_batches_in_flight
+    )
+
+
+async def get_identify_batcher(request: Request) -> IdentifyBatcher:
+    batcher: IdentifyBatcher = request.app.state.identify_batcher
+    return batcher
+
+
+@router.post("/identify", response_model=IdentifyResponse)
+async def identify_card(
+    body: IdentifyRequest,
+    claims: ClaimsDep,
+    batcher: Annotated[IdentifyBatcher, Depends(get_identify_batcher)],
+) -> Response:
+    """The resident summary for what a terminal read off a card (audited).
+
+    The clerk's token (401), the body (422), the clerk and window still active (401), the
+    role and the card (403); every read and every refusal is audited.
+    """
+    answer = await batcher.submit(identify.Presented(claims, body))
+    return Response(answer.model_dump_json(), media_type="application/json")
 
 IdempotencyKey = Annotated[
     str,
@@ -59,7 +111,7 @@ def order_card(
         key,
         fingerprint("POST", f"/residents/{resident_id}/cards", body.model_dump_json().encode()),
         lambda: CardOut.model_validate(
-            service.order_card(session, actor, audit, resident_id, body, utcnow())
+            lifecycle.order_card(session, actor, audit, resident_id, body, utcnow())
         ),
     )
     return _json(content, 201, replayed)
@@ -85,7 +137,7 @@ def change_card(
             "POST", f"/cards/{card_number}/{action.value}", body.model_dump_json().encode()
         ),
         lambda: CardOut.model_validate(
-            service.apply_action(
+            lifecycle.apply_action(
                 session, actor, audit, settings, card_number, action, body, utcnow()
             )
         ),
@@ -103,7 +155,7 @@ def read_card(
     settings: SettingsDep,
 ) -> CardOut:
     """One card and its status now (a lapsed temporary loss is lapsed first)."""
-    card = service.read_card(session, actor, audit, settings, card_number, purpose, utcnow())
+    card = lifecycle.read_card(session, actor, audit, settings, card_number, purpose, utcnow())
     return CardOut.model_validate(card)
 
 
@@ -117,7 +169,7 @@ def cards_of_resident(
     settings: SettingsDep,
 ) -> list[CardOut]:
     """Every card the resident has held, oldest first."""
-    cards = service.cards_of_resident(
+    cards = lifecycle.cards_of_resident(
         session, actor, audit, settings, resident_id, purpose, utcnow()
     )
     return [CardOut.model_validate(card) for card in cards]
@@ -125,12 +177,12 @@ def cards_of_resident(
 
 @router.get("/cards/{card_number}/history", response_model=list[StatusChangeOut])
 def card_history(card_number: str, actor: ActorDep, session: SessionDep) -> list[StatusChangeOut]:
-    _card, history = service.card_history(session, actor, card_number)
+    _card, history = lifecycle.card_history(session, actor, card_number)
     return [StatusChangeOut.model_validate(change) for change in history]
 
 
 @router.get("/blacklist", response_model=BlacklistDelta)
-def blacklist(
+def blacklist_feed(
     actor: ActorDep,
     session: SessionDep,
     since: Annotated[
@@ -138,4 +190,4 @@ def blacklist(
     ] = 0,
     limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
 ) -> BlacklistDelta:
-    return service.blacklist_delta(session, actor, since, limit)
+    return blacklist.blacklist_delta(session, actor, since, limit)

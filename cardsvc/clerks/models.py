@@ -8,7 +8,8 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cardsvc.clerks.permissions import Role
-from cardsvc.db import Base, str_enum
+from cardsvc.kit.base import Base
+from cardsvc.kit.types import str_enum
 from cardsvc.platforms.models import Platform
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from cardsvc.clerks.models import Clerk
 from cardsvc.clerks.permissions import Role
-from cardsvc.db import among
+from cardsvc.kit.dialect import among
 from cardsvc.platforms.models import Platform, Window
 
 

@@ -8,8 +8,8 @@ from cardsvc.clerks import service
 from cardsvc.clerks.passwords import Passwords
 from cardsvc.clerks.repository import ClerkRepository
 from cardsvc.clerks.schemas import ClerkCreate, ClerkOut, LoginRequest, LoginResponse, Me
-from cardsvc.db import utcnow
 from cardsvc.deps import ActorDep, SessionDep, SettingsDep, get_passwords
+from cardsvc.kit.types import utcnow
 
 router = APIRouter(tags=["clerks"])
 PasswordsDep = Annotated[Passwords, Depends(get_passwords)]

@@ -14,7 +14,7 @@ from cardsvc.clerks.passwords import Passwords
 from cardsvc.clerks.permissions import Actor, Permission, Role, authorize
 from cardsvc.clerks.repository import ClerkRepository
 from cardsvc.clerks.schemas import ClerkAccount, ClerkCreate
-from cardsvc.clerks.tokens import TokenClaims, issue_token, read_token, session_expired
+from cardsvc.clerks.tokens import TokenClaims, issue_token, session_expired
 from cardsvc.errors import (
     ConflictError,
     ForbiddenError,
@@ -60,12 +60,11 @@ def login(
     return token, expires_at
 
 
-def resolve_actor(session: Session, settings: Settings, token: str, now: datetime) -> Actor:
-    """The actor of a genuine, unexpired token whose clerk and window are both still active.
+def resolve_actor(session: Session, claims: TokenClaims) -> Actor:
+    """The actor of a genuine token's ``claims`` whose clerk and window are both still active.
 
     Looked up on every request (no cache): a deactivated clerk or window is refused at once.
     """
-    claims = read_token(settings.token_secret.get_secret_value().encode(), token, now)
     actor = resolve_actors(session, [claims]).get(claims)
     if actor is None:
         raise session_expired()

@@ -174,7 +174,7 @@ def _parse(
         try:
             values[column] = check(raw.get(column, ""))
         except InvalidDataError as error:
-            problems.append(Problem(line, column, error.code or "invalid_data", error.detail))
+            problems.append(Problem(line, column, error.code, error.detail))
             ok = False
     return values if ok else None
 

@@ -38,7 +38,6 @@ from cardsvc.audit.service import AuditTrail
 from cardsvc.cards.models import BlacklistEntry, Card, CardStatusChange
 from cardsvc.cards.repository import CardRepository
 from cardsvc.cards.rules import BLACKLISTED, USABLE
-from cardsvc.db import UtcDateTime, bulk_insert
 from cardsvc.errors import InvalidDataError
 from cardsvc.imports.rows import (
     CARD_COLUMNS,
@@ -48,6 +47,8 @@ from cardsvc.imports.rows import (
     parse_card,
     parse_resident,
 )
+from cardsvc.kit.bulk import bulk_insert
+from cardsvc.kit.types import UtcDateTime
 from cardsvc.platforms.models import Platform
 from cardsvc.platforms.rules import Level
 from cardsvc.residents.models import Resident

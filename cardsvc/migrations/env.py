@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from cardsvc.db import make_engine
+from cardsvc.kit.database import make_engine
 from cardsvc.models import Base
 from cardsvc.settings import Settings
 

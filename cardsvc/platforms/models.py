@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cardsvc.db import Base, str_enum
+from cardsvc.kit.base import Base
+from cardsvc.kit.types import str_enum
 from cardsvc.platforms.rules import Kind, Level
 
 

@@ -4,8 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from cardsvc.deps import ActorDep, SessionDep
-from cardsvc.ids import PathRowId
+from cardsvc.deps import ActorDep, PathRowId, SessionDep
 from cardsvc.platforms import service
 from cardsvc.platforms.schemas import PlatformCreate, PlatformOut, WindowCreate, WindowOut
 

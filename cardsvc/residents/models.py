@@ -5,7 +5,8 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cardsvc.db import Base, str_enum, utcnow
+from cardsvc.kit.base import Base
+from cardsvc.kit.types import str_enum, utcnow
 from cardsvc.platforms.models import Platform
 from cardsvc.residents.rules import Sex
 

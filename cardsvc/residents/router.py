@@ -4,8 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from cardsvc.deps import ActorDep, AuditDep, Purpose, SessionDep
-from cardsvc.ids import PathRowId
+from cardsvc.deps import ActorDep, AuditDep, PathRowId, Purpose, SessionDep
 from cardsvc.residents import service
 from cardsvc.residents.schemas import ResidentCreate, ResidentListItem, ResidentOut
 

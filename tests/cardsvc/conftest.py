@@ -25,7 +25,7 @@ from cardsvc.app import create_app
 from cardsvc.clerks.models import Clerk
 from cardsvc.clerks.permissions import Role
 from cardsvc.clerks.tokens import TokenClaims, issue_token
-from cardsvc.db import make_engine
+from cardsvc.kit.database import make_engine
 from cardsvc.migrations import upgrade
 from cardsvc.platforms.models import Platform, Window
 from cardsvc.platforms.repository import PlatformRepository
@@ -121,7 +121,7 @@ def connection(engine: Engine) -> Iterator[Connection]:
         transaction.rollback()
 
 
-def _session_on(connection: Connection) -> Session:
+def session_on(connection: Connection) -> Session:
     return Session(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
@@ -129,7 +129,7 @@ def _session_on(connection: Connection) -> Session:
 
 @pytest.fixture
 def session(connection: Connection) -> Session:
-    return _session_on(connection)
+    return session_on(connection)
 
 
 @pytest.fixture
@@ -146,22 +146,25 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings, connection: Connection) -> Iterator[FastAPI]:
-    app = create_app(settings)
-    # Every route's sessions (``get_session_factory`` and identify's own) come from here.
-    app.state.session_factory = lambda: _session_on(connection)
-    yield app
-    app.state.engine.dispose()
+def app(settings: Settings, connection: Connection) -> FastAPI:
+    # Every unit of work of the app (routes and identify batches) is on the test's connection.
+    return create_app(settings, sessions=lambda: session_on(connection))
 
 
 class Client:
-    """A synchronous face over ``httpx.AsyncClient`` + ``ASGITransport`` (the real app)."""
+    """A synchronous face over ``httpx.AsyncClient`` + ``ASGITransport`` (the real app).
+
+    The app's lifespan runs as a server runs it: started before the first request, ended
+    when the client closes.
+    """
 
     def __init__(self, app: FastAPI) -> None:
         self._loop = asyncio.new_event_loop()
         self._client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://cardsvc.test"
         )
+        self._lifespan = app.router.lifespan_context(app)
+        self._loop.run_until_complete(self._lifespan.__aenter__())
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         return self._loop.run_until_complete(self._client.request(method, url, **kwargs))
@@ -183,6 +186,7 @@ class Client:
 
     def close(self) -> None:
         self._loop.run_until_complete(self._client.aclose())
+        self._loop.run_until_complete(self._lifespan.__aexit__(None, None, None))
         self._loop.close()
 
 

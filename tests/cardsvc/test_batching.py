@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import pytest
 
-from cardsvc.batching import Batcher, BatchFailedError
+from cardsvc.kit.batching import Batcher, BatchFailedError
 
 
 class Recorder:

@@ -15,10 +15,14 @@ from sqlalchemy.orm import Session
 
 from cardsvc.audit.models import AuditEvent
 from cardsvc.audit.service import verify_chain
-from cardsvc.cards import identify_router
+from cardsvc.cards import identify
 from cardsvc.cards.models import Card
+from cardsvc.cards.router import get_identify_batcher
 from cardsvc.cards.rules import CardState
 from cardsvc.clerks.tokens import TokenClaims, issue_token
+from cardsvc.kit.batching import Batcher
+from cardsvc.kit.database import Database
+from cardsvc.kit.types import utcnow
 from tests.cardsvc.conftest import Client, World
 
 Payload = Callable[..., dict[str, object]]
@@ -302,18 +306,19 @@ def test_identifies_arriving_together_are_answered_each_in_shared_batches(
     world: World,
     resident_payload: Payload,
     session: Session,
-    monkeypatch: pytest.MonkeyPatch,
+    app: FastAPI,
 ) -> None:
     """Identifies sent at once share batches (one transaction each), yet every window gets
     its own answer, every read and every refusal is audited, and the chain stays whole."""
     sizes: list[int] = []
-    batch = identify_router._identify_batch
+    database: Database = app.state.database
 
-    def spying(factory: Any, settings: Any, items: list[Any]) -> list[bytes | Exception]:
-        sizes.append(len(items))
-        return batch(factory, settings, items)
+    async def measured(batch: list[identify.Presented]) -> list[Any]:
+        sizes.append(len(batch))
+        return await database.run(identify.identify_batch, world.settings, batch, utcnow())
 
-    monkeypatch.setattr(identify_router, "_identify_batch", spying)
+    batcher = Batcher(measured, max_size=128)
+    app.dependency_overrides[get_identify_batcher] = lambda: batcher
     number = desk.normal_card()
     lost_desk = Desk(desk.client, world, resident_payload)
     lost = lost_desk.normal_card()
@@ -364,14 +369,15 @@ def test_identifies_arriving_together_are_answered_each_in_shared_batches(
 
 
 def test_a_failed_identify_batch_answers_each_window_503_to_retry(
-    desk: Desk, app: FastAPI, monkeypatch: pytest.MonkeyPatch
+    desk: Desk, app: FastAPI
 ) -> None:
     number = desk.normal_card()
 
-    def broken(*_args: Any) -> list[bytes | Exception]:
+    async def broken(_batch: list[identify.Presented]) -> list[Any]:
         raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
 
-    monkeypatch.setattr(identify_router, "_identify_batch", broken)
+    batcher = Batcher(broken, max_size=128)
+    app.dependency_overrides[get_identify_batcher] = lambda: batcher
     body = desk.identify_body(number)
 
     async def two_windows() -> list[httpx.Response]:
@@ -394,16 +400,15 @@ def test_a_failed_identify_batch_answers_each_window_503_to_retry(
         assert desk.body["social_security_number"] not in answer.text
 
 
-def test_an_unexpected_identify_error_answers_a_500_problem(
-    desk: Desk, app: FastAPI, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Identify is served ahead of FastAPI's layers: the app's 500 handler still answers."""
+def test_an_unexpected_identify_error_answers_a_500_problem(desk: Desk, app: FastAPI) -> None:
+    """A bug inside a batch reaches the window as the app's 500 problem, not a hang."""
 
-    def broken(*_args: Any) -> object:
-        raise RuntimeError("a bug")
+    async def broken(_batch: list[identify.Presented]) -> list[Any]:
+        return [RuntimeError("a bug") for _ in _batch]
 
     body = desk.identify_body(desk.normal_card())
-    monkeypatch.setattr(identify_router, "parse_body", broken)
+    batcher = Batcher(broken, max_size=128)
+    app.dependency_overrides[get_identify_batcher] = lambda: batcher
 
     async def identify() -> httpx.Response:
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)

@@ -34,7 +34,7 @@ from cardsvc.cards.rules import BLACKLISTED, PENDING, USABLE, CardState
 from cardsvc.clerks.models import Clerk
 from cardsvc.clerks.permissions import Role
 from cardsvc.clerks.tokens import TokenClaims, issue_token
-from cardsvc.db import make_engine
+from cardsvc.kit.database import make_engine
 from cardsvc.migrations import upgrade
 from cardsvc.platforms.repository import PlatformRepository
 from cardsvc.platforms.rules import Kind
@@ -137,7 +137,6 @@ def service(database_url: str) -> Iterator[Service]:
             community_id,
             lambda: Session(engine, expire_on_commit=False),
         )
-    app.state.engine.dispose()
     engine.dispose()
 
 
@@ -145,7 +144,7 @@ def service(database_url: str) -> Iterator[Service]:
 def _serving(app: FastAPI) -> Iterator[str]:
     """``app`` under a real uvicorn on a free port, in a thread; yields its base URL."""
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -7,12 +7,13 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from fastapi import FastAPI
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
-from tests.cardsvc.conftest import World
+from cardsvc.app import create_app
+from cardsvc.settings import Settings
+from tests.cardsvc.conftest import World, session_on
 
 
 def test_database_errors_never_carry_the_statement_parameters(engine: Engine) -> None:
@@ -25,13 +26,15 @@ def test_database_errors_never_carry_the_statement_parameters(engine: Engine) ->
 
 
 def test_a_change_is_answered_only_after_its_commit(
-    app: FastAPI, world: World, resident_payload: Callable[..., dict[str, object]]
+    connection: Connection,
+    settings: Settings,
+    world: World,
+    resident_payload: Callable[..., dict[str, object]],
 ) -> None:
     """A commit that fails turns into an error answer, never into a 201 already sent."""
-    factory = app.state.session_factory
 
     def failing_commits() -> Session:
-        session: Session = factory()
+        session = session_on(connection)
 
         @event.listens_for(session, "before_commit")
         def refuse(_session: Session) -> None:
@@ -39,7 +42,7 @@ def test_a_change_is_answered_only_after_its_commit(
 
         return session
 
-    app.state.session_factory = failing_commits
+    app = create_app(settings, sessions=failing_commits)
 
     async def register() -> httpx.Response:
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from cardsvc.audit.models import AuditEvent
 from cardsvc.audit.service import AuditTrail, verify_chain
-from cardsvc.cards.service import lapse_temporary_losses
+from cardsvc.cards.lifecycle import lapse_temporary_losses
 from cardsvc.clerks.passwords import Passwords
 from cardsvc.clerks.service import bootstrap_administrator
 from cardsvc.errors import ConflictError

@@ -1,24 +1,20 @@
-"""Ordering cards, moving them through the lifecycle, the blacklist feed and identify."""
+"""Ordering cards and moving them through their lifecycle (history, blacklist feed, audit)."""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
-from cardsvc.audit.service import AuditBatch, AuditTrail
+from cardsvc.audit.service import AuditTrail
 from cardsvc.cards.models import BlacklistEntry, Card, CardStatusChange
 from cardsvc.cards.repository import CardRepository
 from cardsvc.cards.rules import (
     BLACKLISTED,
     FINAL,
     PENDING,
-    PROFILE_STATUS,
     REPLACEABLE,
     CardEvent,
     CardState,
@@ -31,22 +27,14 @@ from cardsvc.cards.rules import (
 )
 from cardsvc.cards.schemas import (
     ACTION_EVENTS,
-    BlacklistDelta,
-    BlacklistEntryOut,
     CardAction,
     CardActionRequest,
     CardOrder,
-    CardSummary,
-    HolderSummary,
-    IdentifyRequest,
-    IdentifyResponse,
     OrderReason,
 )
-from cardsvc.clerks.permissions import Actor, Permission, authorize, refused
+from cardsvc.clerks.permissions import Actor, Permission, authorize
 from cardsvc.errors import (
-    CardRefusedError,
     ConflictError,
-    DomainError,
     InvalidDataError,
     NotFoundError,
     TransitionRefusedError,
@@ -127,7 +115,7 @@ def _transition(
     audit.change(f"card.{event.value}", "card", card.id, {"status": before}, {"status": after})
 
 
-def _settle(
+def settle_lapsed(
     repository: CardRepository, audit: AuditTrail, settings: Settings, card: Card, now: datetime
 ) -> None:
     """A temporary loss not formalised in time lapses back to normal (checked on access)."""
@@ -243,7 +231,7 @@ def apply_action(
         session, actor, card_number, ACTION_PERMISSIONS[action], for_update=True
     )
     repository = CardRepository(session)
-    _settle(repository, audit, settings, card, now)
+    settle_lapsed(repository, audit, settings, card, now)
     event = ACTION_EVENTS[action]
     reason = request.reason
     if action is CardAction.issue:
@@ -295,7 +283,7 @@ def read_card(
     card = _card_in_jurisdiction(
         session, actor, card_number, Permission.read_card, for_update=True, purpose=purpose
     )
-    _settle(CardRepository(session), audit, settings, card, now)
+    settle_lapsed(CardRepository(session), audit, settings, card, now)
     audit.read("card", card.id, purpose)
     return card
 
@@ -314,7 +302,7 @@ def cards_of_resident(
     repository = CardRepository(session)
     cards = repository.of_resident(resident.id, for_update=True)
     for card in cards:
-        _settle(repository, audit, settings, card, now)
+        settle_lapsed(repository, audit, settings, card, now)
     audit.read("resident", resident.id, purpose, cards=[card.id for card in cards])
     return cards
 
@@ -330,134 +318,5 @@ def lapse_temporary_losses(
     repository = CardRepository(session)
     cards = repository.temporarily_lost_since(now - settings.temporary_loss_lapse, limit)
     for card in cards:
-        _settle(repository, audit, settings, card, now)
+        settle_lapsed(repository, audit, settings, card, now)
     return len(cards)
-
-
-def blacklist_delta(session: Session, actor: Actor, since: int, limit: int) -> BlacklistDelta:
-    authorize(actor, Permission.read_blacklist)
-    repository = CardRepository(session)
-    entries = repository.blacklist_since(since, limit + 1)
-    complete = len(entries) <= limit
-    entries = entries[:limit]
-    version = entries[-1].version if entries else max(since, repository.blacklist_version())
-    return BlacklistDelta(
-        since=since,
-        version=version,
-        complete=complete,
-        entries=[BlacklistEntryOut.model_validate(entry) for entry in entries],
-    )
-
-
-@dataclass(frozen=True)
-class Presentation:
-    """What a terminal read off a card, presented by a clerk at a window."""
-
-    actor: Actor
-    request: IdentifyRequest
-
-
-def identify(
-    session: Session,
-    audit: AuditBatch,
-    settings: Settings,
-    presentations: Sequence[Presentation],
-    now: datetime,
-) -> list[IdentifyResponse | DomainError]:
-    """For each presentation, the resident summary or the refusal to raise for it
-    (``CardRefusedError``, ``ForbiddenError``); one statement reads all their cards.
-
-    Any window in the province may identify a card holder who presents their card;
-    each read is audited like any other, in ``audit`` (the caller writes it).
-    """
-    repository = CardRepository(session)
-    numbers = [_as_registered(presentation.request.card_number) for presentation in presentations]
-    rows = repository.presented(set(numbers)) if numbers else {}
-    lapsing = {
-        row.card_id
-        for row in rows.values()
-        if temporary_loss_lapsed(
-            row.status, row.status_changed_at, now, settings.temporary_loss_lapse
-        )
-    }
-    for card_id in sorted(lapsing):  # rare; locked in one order, so batches never deadlock
-        repository.get(card_id, for_update=True)
-    outcomes: list[IdentifyResponse | DomainError] = []
-    for presentation, number in zip(presentations, numbers, strict=True):
-        row = rows.get(number)
-        lapsed = row is not None and row.card_id in lapsing
-        trail = audit.trail(presentation.actor)
-        try:
-            outcomes.append(_identify(repository, trail, settings, presentation, row, lapsed, now))
-        except DomainError as error:
-            outcomes.append(error)
-    return outcomes
-
-
-def _as_registered(text: str) -> str:
-    """A value read off a card in the form the register keeps it (trimmed, upper case).
-
-    Identify compares what was read with what is registered, which was validated when
-    it was registered: a value that fails its check character cannot equal it, and is
-    refused as a mismatch all the same.
-    """
-    return text.strip().upper()
-
-
-def _identify(
-    repository: CardRepository,
-    audit: AuditTrail,
-    settings: Settings,
-    presentation: Presentation,
-    row: Row[*tuple[Any, ...]] | None,
-    lapsed: bool,
-    now: datetime,
-) -> IdentifyResponse:
-    """One presentation, given its card's row (None: no card has the number presented)
-    and whether the card's temporary loss has lapsed (the card is then locked)."""
-    actor, request = presentation.actor, presentation.request
-    permission = Permission.identify_card
-    authorize(actor, permission, subject=("card", "presented"), purpose=request.purpose)
-
-    def refusal(detail: str, code: str, card_id: int | None) -> CardRefusedError:
-        subject = ("card", card_id if card_id is not None else "presented")
-        return CardRefusedError(
-            detail, code=code, refusal=refused(actor, permission, subject, request.purpose)
-        )
-
-    mismatch = ("卡片信息与登记信息不符，请核实持卡人身份", "card_mismatch")
-    if row is None:
-        raise refusal(*mismatch, None)
-    if row.card_identification_code != _as_registered(
-        request.card_identification_code
-    ) or row.social_security_number != _as_registered(request.social_security_number):
-        raise refusal(*mismatch, row.card_id)
-    status = row.status
-    if lapsed:  # the card itself, locked above, for the transition
-        card = repository.get(row.card_id, for_update=True)
-        assert card is not None  # noqa: S101 - read above, and cards are never deleted
-        _settle(repository, audit, settings, card, now)
-        status = card.status
-    if status in BLACKLISTED:
-        blacklisted = "此卡已列入黑名单（挂失、锁定或注销），不能使用"
-        raise refusal(blacklisted, "card_blacklisted", row.card_id)
-    if status is not CardState.normal:
-        raise refusal("此卡尚未启用", "card_not_activated", row.card_id)
-    audit.read("resident", row.resident_id, request.purpose, card_id=row.card_id, via="identify")
-    return IdentifyResponse(
-        resident=HolderSummary(
-            id=row.resident_id,
-            social_security_number=row.social_security_number,
-            name=row.name,
-            sex=row.sex,
-            birth_date=row.birth_date,
-            ethnic_group=row.ethnic_group,
-            platform_id=row.platform_id,
-        ),
-        card=CardSummary(
-            card_number=row.card_number,
-            status=status,
-            profile_status=PROFILE_STATUS[status],
-            expires_on=row.expires_on,
-        ),
-    )
