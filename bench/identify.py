@@ -1,51 +1,49 @@
-"""``POST /identify`` over HTTP: throughput against a bare Starlette ceiling, and p99 as
-the population grows from 10⁴ to 10⁶ residents, on PostgreSQL.
+"""``POST /identify`` over HTTP on PostgreSQL: this checkout against a baseline checkout,
+one worker and two, and p99 as the population grows from 10⁴ to 10⁶ residents.
 
 What it runs
-    The service is ``cardsvc serve`` itself (uvicorn, one worker) in its own process;
-    the ceiling is ``bench/identify_ceiling.py``, a bare Starlette ``POST /identify``
-    that reads the body and answers with the bytes of a real identify response (same
-    size), served through the same ``cardsvc.serving.serve`` (uvicorn, one worker, its
-    defaults for event loop, HTTP parser and access log, the collector frozen after
-    start-up; both sides alike). Everything listens on 127.0.0.1 only.
+    The service is ``cardsvc serve`` itself, in its own process. The baseline is the
+    same command from another commit (``--baseline-ref``, default ``54bc476``: identify
+    dispatched ahead of FastAPI with its cooperative psycopg bridge, before the
+    one-stack change), checked out with ``git worktree`` into a temporary folder and run
+    by the same interpreter and packages with that folder first on ``PYTHONPATH``. Both
+    serve the same database with the same load; the runs are interleaved. Everything
+    listens on 127.0.0.1 only.
 
 Load generator: Debian ``wrk`` (``apt-get install wrk``; not a project dependency)
     wrk is C, event-driven, and one thread of it drives 100 keep-alive connections
-    with a small fraction of one core. An asyncio httpx client would itself be a
-    Python process needing roughly as much CPU per request as the server it measures,
-    and on a 2-core machine the generator competes with the server (and, for identify,
-    with PostgreSQL) for the same cores: the lighter the generator, the more the
-    figures describe the service. The generator is the same for both sides of every
-    comparison (``wrk -t1``, same connections, duration, headers, Lua script and
-    bodies); the CPU seconds it and the server used are printed with each run. A Lua
-    script cycles through several thousand identify bodies of real normal cards
-    sampled from the database (so no two connections lock the same card row), with a
-    clerk token in the Authorization header, and stops a thread after a fixed request
-    count: every load is bounded in time (``-d``) and in count.
+    with a small fraction of one core: on a 2-core machine a Python generator would
+    compete with the server (and PostgreSQL) for the same cores. A Lua script cycles
+    through several thousand identify bodies of real normal cards sampled from the
+    database, with a clerk token in the Authorization header, and stops a thread after
+    a fixed request count: every load is bounded in time (``-d``) and in count.
 
 Tokens are issued by the bench with a per-run secret handed to the server in
-``CARDSVC_TOKEN_SECRET`` (as the concurrency tests do; ``cardsvc serve`` refuses the
-demo secrets on PostgreSQL, so ``CARDSVC_AUDIT_SECRET`` is set too): the server still verifies every
-token and loads the clerk and window on each request, and every identify is audited.
+``CARDSVC_TOKEN_SECRET`` (``cardsvc serve`` refuses the demo secrets on PostgreSQL, so
+``CARDSVC_AUDIT_SECRET`` is set too): the server still verifies every token and loads
+the clerk and window on each request, and every identify is audited.
 
 Databases ``sscard_bench_1e4`` and ``sscard_bench_1e6`` (``--quick``: ``_1e3`` and
 ``_1e5``) on the PostgreSQL server at ``--postgres`` are seeded with ``cardsvc seed
---residents N`` (demo province, synthetic population, bulk import with COPY) the first
-time and reused while they hold N residents, so 10⁶ residents load once (a few
-minutes); ``--drop`` drops them at the end. Each run appends its identify audit rows.
+--residents N`` the first time and reused while they hold N residents (10⁶ residents
+load once, a few minutes); ``--drop`` drops them at the end. Each run appends its
+identify audit rows.
 
 Figures printed
-    1. identify vs ceiling on the small database, 100 connections: requests/s, p50,
-       p99, and the throughput ratio (goal ≥ 0.5×); medians of interleaved repeats.
+    1. identify at 100 connections on the small database: this checkout and the
+       baseline, one worker each, then this checkout with ``--workers 2``: requests/s,
+       p50, p99; the throughput ratio this/baseline (goal ≥ 0.85×) and p99 (goal
+       ≤ 60 ms); medians of interleaved repeats.
     2. identify p50/p99 on the small and the large database, at 100 connections and at
        1 connection (where p99 is the service time, not queueing), and the growth
        ratio large/small (goal ≤ 1.3×).
 
     .venv/bin/python bench/identify.py [--quick] [--duration S] [--repeats R]
-                                       [--connections C] [--postgres URL] [--drop]
+                                       [--connections C] [--baseline-ref REF]
+                                       [--postgres URL] [--drop]
 
-Full run about 8 minutes once the databases exist (the first 10⁶ load adds about 7
-minutes); ``--quick`` about 1 minute after its first load (10⁵: about 1.5 minutes).
+Full run about 10 minutes once the databases exist (the first 10⁶ load adds about 7
+minutes); ``--quick`` about 2 minutes after its first load.
 """
 
 from __future__ import annotations
@@ -57,12 +55,14 @@ import platform
 import resource
 import secrets
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -219,17 +219,26 @@ class Server:
     port: int
 
     def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """CPU seconds of the server and its worker processes (the process group)."""
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:  # gone meanwhile
+                continue
+            if int(fields[2]) == self.process.pid:  # the process group: the server's own
+                total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
-def serving(command: list[str], env: dict[str, str] | None = None) -> Any:
+def serving(command: list[str], env: dict[str, str], cwd: Path) -> Any:
     port = _free_port()
     process = subprocess.Popen(  # noqa: S603 - our own programs
         [*command, "--host", HOST, "--port", str(port)],
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
+        cwd=cwd,
+        env={**os.environ, **env},
+        start_new_session=True,  # with --workers, the whole group is stopped
         stdout=subprocess.DEVNULL,  # the access log, on both sides alike
         stderr=subprocess.PIPE,
     )
@@ -247,34 +256,51 @@ def serving(command: list[str], env: dict[str, str] | None = None) -> Any:
                 time.sleep(0.1)
         yield Server(process, port)
     finally:
-        process.terminate()
+        os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait()
 
 
-def cardsvc_server(url: str, secret: bytes) -> Any:
-    return serving(
-        [str(VENV_BIN / "cardsvc"), "serve"],
-        {
-            "CARDSVC_DATABASE_URL": url,
-            "CARDSVC_TOKEN_SECRET": secret.decode(),
-            "CARDSVC_AUDIT_SECRET": AUDIT_SECRET,
-        },
-    )
+def cardsvc_server(
+    url: str, secret: bytes, *, workers: int = 1, tree: Path | None = None
+) -> Any:
+    """``cardsvc serve`` on ``url``: this checkout's, or the one in ``tree``."""
+    env = {
+        "CARDSVC_DATABASE_URL": url,
+        "CARDSVC_TOKEN_SECRET": secret.decode(),
+        "CARDSVC_AUDIT_SECRET": AUDIT_SECRET,
+    }
+    command = [sys.executable, "-m", "cardsvc.cli", "serve"]
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree)
+    elif workers > 1:
+        command += ["--workers", str(workers)]
+    return serving(command, env, cwd=tree or ROOT)
 
 
-def ceiling_server(payload_file: Path) -> Any:
-    return serving(
-        [
-            sys.executable,
-            str(ROOT / "bench" / "identify_ceiling.py"),
-            "--payload-file",
-            str(payload_file),
-        ]
-    )
+@contextmanager
+def baseline_tree(ref: str) -> Iterator[Path]:
+    """A checkout of ``ref`` in a temporary folder (``git worktree``), removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="sscard-baseline-") as scratch:
+        tree = Path(scratch) / "tree"
+        subprocess.run(  # noqa: S603 - git on our own repository
+            ["git", "worktree", "add", "--detach", str(tree), ref],  # noqa: S607
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        try:
+            yield tree
+        finally:
+            subprocess.run(  # noqa: S603
+                ["git", "worktree", "remove", "--force", str(tree)],  # noqa: S607
+                cwd=ROOT,
+                check=False,
+                capture_output=True,
+            )
 
 
 # ---------------------------------------------------------------- load
@@ -410,8 +436,8 @@ HEADER = (
 )
 
 
-def check_identify(server: Server, work: Workload) -> bytes:
-    """One identify by hand: it must succeed; its body becomes the ceiling's payload."""
+def check_identify(server: Server, work: Workload) -> None:
+    """One identify by hand: it must succeed."""
     response = httpx.post(
         f"http://{HOST}:{server.port}/identify",
         content=work.bodies[0].encode(),
@@ -420,7 +446,6 @@ def check_identify(server: Server, work: Workload) -> bytes:
     )
     if response.status_code != 200:
         raise SystemExit(f"identify answered {response.status_code}: {response.text}")
-    return response.content
 
 
 # ---------------------------------------------------------------- main
@@ -440,6 +465,11 @@ def main() -> None:
             "CARDSVC_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432"
         ),
         help="PostgreSQL server URL without a database",
+    )
+    parser.add_argument(
+        "--baseline-ref",
+        default="54bc476",
+        help="the commit to compare with (default: before identify joined the ordinary stack)",
     )
     parser.add_argument("--drop", action="store_true", help="drop the bench databases at the end")
     args = parser.parse_args()
@@ -471,41 +501,42 @@ def main() -> None:
             sub.mkdir()
             scripts.append(lua_script(work, sub))
 
-        # 1. identify vs the bare Starlette ceiling, small database
+        # 1. this checkout against the baseline, one worker each; then two workers
         print(
-            f"\n1. identify vs bare Starlette ceiling ({sizes[0]:,} residents, {conns} "
-            "connections)",
+            f"\n1. identify, this checkout vs {args.baseline_ref} ({sizes[0]:,} residents, "
+            f"{conns} connections)",
             flush=True,
         )
         print(HEADER)
-        payload = directory / "payload.json"
-        identify_runs: list[Run] = []
-        ceiling_runs: list[Run] = []
-        for repeat in range(repeats):
-            with cardsvc_server(urls[0], secret) as server:
-                payload.write_bytes(check_identify(server, works[0]))
-                load(server, scripts[0], conns, warmup)
-                run = load(server, scripts[0], conns, duration)
-                identify_runs.append(run)
-                describe(f"identify #{repeat + 1}", run)
-            with ceiling_server(payload) as server:
-                load(server, scripts[0], conns, warmup)
-                run = load(server, scripts[0], conns, duration)
-                ceiling_runs.append(run)
-                describe(f"ceiling  #{repeat + 1} ({len(payload.read_bytes())} B body)", run)
-        ident_rps = statistics.median(r.rps for r in identify_runs)
-        ceil_rps = statistics.median(r.rps for r in ceiling_runs)
-        ident_p99 = statistics.median(r.p99_ms for r in identify_runs)
-        ceil_p99 = statistics.median(r.p99_ms for r in ceiling_runs)
-        ratio = ident_rps / ceil_rps if ceil_rps else 0.0
+        runs: dict[str, list[Run]] = {"this": [], "baseline": [], "this, 2 workers": []}
+        with baseline_tree(args.baseline_ref) as tree:
+            for repeat in range(repeats):
+                for label, options in (
+                    ("this", {}),
+                    ("baseline", {"tree": tree}),
+                    ("this, 2 workers", {"workers": 2}),
+                ):
+                    with cardsvc_server(urls[0], secret, **options) as server:
+                        check_identify(server, works[0])
+                        load(server, scripts[0], conns, warmup)
+                        run = load(server, scripts[0], conns, duration)
+                        runs[label].append(run)
+                        describe(f"{label} #{repeat + 1}", run)
+        rps = {label: statistics.median(r.rps for r in rs) for label, rs in runs.items()}
+        p99 = {label: statistics.median(r.p99_ms for r in rs) for label, rs in runs.items()}
+        ratio = rps["this"] / rps["baseline"] if rps["baseline"] else 0.0
         pairs = ", ".join(
-            f"{i.rps / c.rps:.2f}x" for i, c in zip(identify_runs, ceiling_runs, strict=True)
+            f"{t.rps / b.rps:.2f}x"
+            for t, b in zip(runs["this"], runs["baseline"], strict=True)
         )
+        for label in runs:
+            print(f"  median {label:<16} {rps[label]:>7.0f} req/s, p99 {p99[label]:.1f} ms")
         print(
-            f"  median: identify {ident_rps:.0f} req/s, p99 {ident_p99:.1f} ms; ceiling "
-            f"{ceil_rps:.0f} req/s, p99 {ceil_p99:.1f} ms\n"
-            f"  throughput ratio identify/ceiling = {ratio:.2f}x "
-            f"(goal >= 0.5x: {'met' if ratio >= 0.5 else 'MISSED'}); each pair: {pairs}",
+            f"  throughput this/baseline = {ratio:.2f}x (goal >= 0.85x: "
+            f"{'met' if ratio >= 0.85 else 'MISSED'}); each pair: {pairs}\n"
+            f"  p99 at {conns} connections, one worker: {p99['this']:.1f} ms (goal <= 60 ms: "
+            f"{'met' if p99['this'] <= 60 else 'MISSED'}); two workers / one: "
+            f"{rps['this, 2 workers'] / rps['this']:.2f}x",
             flush=True,
         )
 
@@ -541,7 +572,7 @@ def main() -> None:
                 flush=True,
             )
         failed = sum(
-            r.failures for runs in [identify_runs, ceiling_runs, *by.values()] for r in runs
+            r.failures for group in [*runs.values(), *by.values()] for r in group
         )
         if failed:
             print(f"\nWARNING: {failed} failed or non-2xx responses (see FAILED above)")

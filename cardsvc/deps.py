@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
 from sqlalchemy.orm import Session
 
 from cardsvc.audit.service import AuditTrail
@@ -63,20 +63,23 @@ def get_session(
 # request could arrive before the commit and not find what it had just created.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
-_bearer = HTTPBearer(auto_error=False, description="Token from POST /auth/login")
+class ClerkToken(HTTPBearer):
+    """The claims of the request's genuine, unexpired bearer token (401 otherwise).
+
+    FastAPI's ``HTTPBearer`` (which documents the scheme in OpenAPI) that also checks the
+    token: one dependency where every route, identify included, needs both.
+    """
+
+    async def __call__(self, request: Request) -> TokenClaims:  # type: ignore[override]
+        credentials = await super().__call__(request)
+        if credentials is None:
+            raise NotAuthenticatedError("请先登录", code="missing_token")
+        settings: Settings = request.app.state.settings
+        secret = settings.token_secret.get_secret_value().encode()
+        return read_token(secret, credentials.credentials, utcnow())
 
 
-async def current_claims(
-    settings: SettingsDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> TokenClaims:
-    """The claims of the request's genuine, unexpired bearer token (401 otherwise)."""
-    if credentials is None:
-        raise NotAuthenticatedError("请先登录", code="missing_token")
-    secret = settings.token_secret.get_secret_value().encode()
-    return read_token(secret, credentials.credentials, utcnow())
-
-
+current_claims = ClerkToken(auto_error=False, description="Token from POST /auth/login")
 ClaimsDep = Annotated[TokenClaims, Depends(current_claims)]
 
 

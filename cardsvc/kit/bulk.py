@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
+import psycopg
 from sqlalchemy import Table, insert
+from sqlalchemy.engine.interfaces import AdaptedConnection
 from sqlalchemy.orm import Session
 
 
@@ -18,17 +20,20 @@ def bulk_insert(
     types: values must already be what the driver takes (aware datetimes, enum values).
     """
     names = [column.name for column in table.columns]
-    count = 0
     if session.get_bind().dialect.name == "postgresql":
+        statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+        values = ([row[name] for name in names] for row in rows)
+        dbapi = session.connection().connection.dbapi_connection
+        if isinstance(dbapi, AdaptedConnection) and isinstance(
+            dbapi.driver_connection, psycopg.AsyncConnection
+        ):
+            # Inside ``AsyncSession.run_sync``: SQLAlchemy's documented way to await a
+            # driver method from synchronous code.
+            return int(dbapi.run_async(lambda driver: _copy_async(driver, statement, values)))
         driver = session.connection().connection.driver_connection
-        assert driver is not None  # noqa: S101 - an open connection has its driver
-        with driver.cursor() as cursor:
-            statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
-            with cursor.copy(statement) as copy:
-                for row in rows:
-                    copy.write_row([row[name] for name in names])
-                    count += 1
-        return count
+        assert isinstance(driver, psycopg.Connection)  # noqa: S101 - psycopg on PostgreSQL
+        return _copy(driver, statement, values)
+    count = 0
     pending: list[dict[str, Any]] = []
     for row in rows:
         pending.append(row)
@@ -39,4 +44,24 @@ def bulk_insert(
     if pending:
         session.execute(insert(table), pending)
         count += len(pending)
+    return count
+
+
+def _copy(driver: psycopg.Connection[Any], statement: str, values: Iterator[list[Any]]) -> int:
+    count = 0
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in values:
+            copy.write_row(row)
+            count += 1
+    return count
+
+
+async def _copy_async(
+    driver: psycopg.AsyncConnection[Any], statement: str, values: Iterator[list[Any]]
+) -> int:
+    count = 0
+    async with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in values:
+            await copy.write_row(row)
+            count += 1
     return count

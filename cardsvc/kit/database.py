@@ -3,6 +3,15 @@
 One ``Database`` per process (the app's lifespan, a CLI command). Several processes,
 on one machine or many, share one PostgreSQL: whatever must be unique across them is
 guarded in the database (row locks, unique keys, advisory locks), never in memory.
+
+Units of work are synchronous code (a ``Session``, the repositories, the services).
+Routes run them in FastAPI's worker threads. ``Database.run`` runs one from the event
+loop for a hot path (identify batches): on PostgreSQL it is bridged with SQLAlchemy's
+documented ``AsyncSession.run_sync`` (the code runs in a greenlet on the loop's thread
+and every wait for the server is awaited), on SQLite in a worker thread. A worker
+thread on PostgreSQL was measured at half the throughput: after each round trip the
+batch's thread waited for the interpreter lock held by the loop's thread serving a
+hundred connections (bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import anyio
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from cardsvc.kit.uow import AfterRollback, Sessions, unit_of_work
@@ -29,6 +39,9 @@ POOL_SIZE = 15
 # connection the server dropped fails one request, and SQLAlchemy then discards every
 # connection of the pool that predates the failure.
 POOL_RECYCLE_S = 1800
+# Connections of the event loop's own engine (``Database.run``): one per identify batch
+# in flight (``Settings.identify_batches_in_flight``, at most 4).
+LOOP_POOL_SIZE = 4
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -69,6 +82,19 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+def _loop_engine(engine: Engine) -> AsyncEngine | None:
+    """An engine whose waits are awaited on the event loop, for PostgreSQL (psycopg)."""
+    if engine.dialect.name != "postgresql":
+        return None
+    return create_async_engine(
+        engine.url,
+        pool_recycle=POOL_RECYCLE_S,
+        pool_size=LOOP_POOL_SIZE,
+        max_overflow=0,
+        hide_parameters=True,
+    )
+
+
 class Database:
     """Units of work on one engine, and the admission that keeps them from starving.
 
@@ -90,6 +116,9 @@ class Database:
         self._after_rollback = after_rollback
         self._admitted = admitted
         self._admission: anyio.Semaphore | None = None
+        # Given sessions (tests) may be bound to a connection of their own: ``run`` uses
+        # them in a worker thread, never a second engine.
+        self._loop_engine = _loop_engine(engine) if sessions is None else None
 
     @classmethod
     def at(cls, url: str, **options: Any) -> Database:
@@ -116,14 +145,35 @@ class Database:
     async def run(
         self, work: Callable[Concatenate[Session, P], R], *args: P.args, **kwargs: P.kwargs
     ) -> R:
-        """``work(session, …)`` in a unit of work of its own, in a worker thread, admitted."""
+        """``work(session, …)`` in a unit of work of its own, admitted, without blocking
+        the event loop (see the module's docstring).
+
+        ``after_rollback`` is not called: ``work`` returns what must be recorded.
+        """
         async with self.admission():
-            return await anyio.to_thread.run_sync(partial(self._run, work, *args, **kwargs))
+            if self._loop_engine is None:
+                return await anyio.to_thread.run_sync(partial(self._run, work, *args, **kwargs))
+            async with AsyncSession(self._loop_engine, expire_on_commit=False) as session:
+                return await session.run_sync(
+                    lambda sync: self._run_on(sync, work, *args, **kwargs)
+                )
 
     def _run(self, work: Callable[..., R], *args: Any, **kwargs: Any) -> R:
-        with self.unit_of_work() as session:
+        with unit_of_work(self.sessions) as session:
             return work(session, *args, **kwargs)
 
+    @staticmethod
+    def _run_on(session: Session, work: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+        with unit_of_work(lambda: session) as same:
+            return work(same, *args, **kwargs)
+
+    async def dispose_async(self) -> None:
+        """Close every pooled connection (the app's lifespan, at shutdown)."""
+        if self._loop_engine is not None:
+            await self._loop_engine.dispose()
+        self.engine.dispose()
+
     def dispose(self) -> None:
+        """Close the engine's pooled connections (commands, outside an event loop)."""
         self.engine.dispose()
 

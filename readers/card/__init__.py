@@ -15,12 +15,12 @@ from readers.card.errors import (
     UnsupportedAlgorithm,
     WrongPin,
 )
-from readers.card.models import Algorithm, ApplicationInfo, CardHolder, CardInfo, Sex
+from readers.card.models import ApplicationInfo, CardAlgorithm, CardHolder, CardInfo, Sex
 from readers.card.session import SocialSecurityCardSession
 
 __all__ = [
-    "Algorithm",
     "ApplicationInfo",
+    "CardAlgorithm",
     "CardDataError",
     "CardHolder",
     "CardInfo",

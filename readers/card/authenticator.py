@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
-from readers.card.models import Algorithm
+from readers.card.models import CardAlgorithm
 
 #: Issuer key versions (profile §5), newest first.
 KEY_VERSIONS = (3, 2, 1)
@@ -37,7 +37,7 @@ class CardKeyContext:
 
     card_identification_code: bytes
     region_code: str
-    algorithm: Algorithm
+    algorithm: CardAlgorithm
     key_version: int = 0
 
     @property

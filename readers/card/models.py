@@ -9,7 +9,7 @@ from enum import Enum
 from readers.card.ethnic_groups import ethnic_group_name
 
 
-class Algorithm(Enum):
+class CardAlgorithm(Enum):
     """The card's algorithm flag, FCI tag 9F0C of SELECT SSSE (profile §1)."""
 
     TRIPLE_DES = 0x01
@@ -33,7 +33,7 @@ class Sex(Enum):
 class ApplicationInfo:
     """The answer to SELECT SSSE."""
 
-    algorithm: Algorithm
+    algorithm: CardAlgorithm
     fci: bytes = field(repr=False)
 
 

@@ -19,8 +19,8 @@ from readers.card.errors import (
 )
 from readers.card.jpeg import SOI, jpeg_end
 from readers.card.models import (
-    Algorithm,
     ApplicationInfo,
+    CardAlgorithm,
     CardHolder,
     CardInfo,
     PinState,
@@ -41,22 +41,22 @@ _END_OF_FILE = frozenset({0x6B00, 0x6A86, 0x6282})
 EF08_FID = 0x0008
 
 
-def parse_algorithm(fci: bytes) -> Algorithm:
+def parse_algorithm(fci: bytes) -> CardAlgorithm:
     """The algorithm flag ``9F0C 03 86 01 xx`` in the FCI of SELECT SSSE; absent means 3DES."""
     try:
         flag = find_ber_tlv(parse_ber_tlvs(fci), c.ALGORITHM_FLAG_TAG)
         if flag is None:
-            return Algorithm.TRIPLE_DES
+            return CardAlgorithm.TRIPLE_DES
         inner = find_ber_tlv(parse_ber_tlvs(flag.value), c.ALGORITHM_FLAG_INNER_TAG)
     except FormatError as exc:
         raise CardDataError(f"FCI of SSSE does not parse: {exc}") from None
     if inner is None or len(inner.value) != 1:
         raise CardDataError("algorithm flag 9F0C does not hold 86 01 xx")
     try:
-        algorithm = Algorithm(inner.value[0])
+        algorithm = CardAlgorithm(inner.value[0])
     except ValueError:
         raise CardDataError(f"unknown algorithm flag {inner.value[0]:02X}") from None
-    if algorithm is Algorithm.SSF33:
+    if algorithm is CardAlgorithm.SSF33:
         raise UnsupportedAlgorithm("the card uses SSF33, which this terminal does not support")
     return algorithm
 

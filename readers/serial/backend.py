@@ -42,11 +42,11 @@ from readers.connection import (
 )
 from readers.serial.link import Link, SerialProtocolError, Timing
 from readers.serial.messages import (
-    CardState,
     CardStatus,
     Command,
     MessageError,
     Reply,
+    SlotState,
     Status,
     parse_card_status,
     parse_power_answer,
@@ -61,7 +61,7 @@ CANCEL_POLL_SECONDS = 0.05
 # The event stream holds the port this long at a time to wait for notices (seconds).
 PUMP_SECONDS = 0.01
 _CARD_GONE = frozenset({Status.NO_CARD, Status.CARD_REMOVED, Status.NOT_POWERED})
-_NO_CARD = CardStatus(CardState.ABSENT)
+_NO_CARD = CardStatus(SlotState.ABSENT)
 _T = TypeVar("_T")
 
 

@@ -41,7 +41,7 @@ class Status(IntEnum):
     BAD_CHECK = 0x12  # framed form of NAK, sent by some readers
 
 
-class CardState(IntEnum):
+class SlotState(IntEnum):
     ABSENT = 0x00
     PRESENT = 0x01  # in the slot, not powered
     POWERED = 0x02
@@ -72,12 +72,12 @@ class Reply:
 class CardStatus:
     """What is in the slot; the reader learns the ATR when the card is inserted."""
 
-    state: CardState
+    state: SlotState
     atr: bytes = b""
 
     @property
     def present(self) -> bool:
-        return self.state is not CardState.ABSENT
+        return self.state is not SlotState.ABSENT
 
 
 def command_frame(seq: int, command: Command, data: bytes = b"") -> Frame:
@@ -108,10 +108,10 @@ def parse_card_status(data: bytes) -> CardStatus:
     if not data:
         raise MessageError("card status is empty")
     try:
-        state = CardState(data[0])
+        state = SlotState(data[0])
     except ValueError:
         raise MessageError(f"unknown card state {data[0]:02X}") from None
-    if (state is CardState.ABSENT) != (len(data) == 1):
+    if (state is SlotState.ABSENT) != (len(data) == 1):
         raise MessageError("a card status carries an ATR exactly when a card is present")
     return CardStatus(state, data[1:])
 

@@ -15,9 +15,9 @@ from enum import Enum
 
 from readers.serial.codec import STX, Control, Event, Frame, FrameDecoder, FrameError, encode_frame
 from readers.serial.messages import (
-    CardState,
     CardStatus,
     Command,
+    SlotState,
     Status,
     encode_card_status,
     encode_power_answer,
@@ -70,8 +70,8 @@ class SerialReaderSimulator:
     @property
     def card_status(self) -> CardStatus:
         if self._card is None:
-            return CardStatus(CardState.ABSENT)
-        state = CardState.POWERED if self._powered else CardState.PRESENT
+            return CardStatus(SlotState.ABSENT)
+        state = SlotState.POWERED if self._powered else SlotState.PRESENT
         return CardStatus(state, self._card.atr)
 
     # --- the slot (scripted by tests): each returns the bytes to send to the host ---

@@ -1,7 +1,9 @@
-"""Concurrency on PostgreSQL, through a real uvicorn server and many connections.
+"""Concurrency on PostgreSQL, through two real ``cardsvc serve`` instances at once.
 
-The database is this module's own (committed data, dropped afterwards); requests
-start together behind a barrier.
+Instance A runs two worker processes (``--workers 2``), instance B one: three processes
+that share nothing but the database, with requests spread over both instances, as a
+proxy in front of a province's instances spreads them. The database is this module's
+own (committed data, dropped afterwards); requests start together behind a barrier.
 """
 
 from __future__ import annotations
@@ -9,6 +11,11 @@ from __future__ import annotations
 import itertools
 import os
 import random
+import secrets
+import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -17,16 +24,15 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import NoReturn
 
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
+from pydantic import SecretStr
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
-from cardsvc.app import create_app
 from cardsvc.audit.models import AuditEvent
 from cardsvc.audit.service import verify_chain
 from cardsvc.cards.models import BlacklistEntry, Card, CardStatusChange
@@ -72,7 +78,7 @@ def database_url(missing_service: MissingService) -> Iterator[str]:
 
 @dataclass
 class Service:
-    base_url: str
+    base_urls: list[str]
     settings: Settings
     headers: dict[str, dict[str, str]]
     community_id: int
@@ -83,8 +89,8 @@ class Service:
 def service(database_url: str) -> Iterator[Service]:
     settings = Settings(
         database_url=database_url,
-        password_time_cost=1,
-        password_memory_cost_kib=64,
+        token_secret=SecretStr(secrets.token_urlsafe(32)),
+        audit_secret=SecretStr(secrets.token_urlsafe(32)),
         identify_batches_in_flight=2,  # more than the default: batches side by side
     )
     engine = make_engine(database_url)
@@ -128,10 +134,9 @@ def service(database_url: str) -> Iterator[Service]:
             headers[name] = {"Authorization": f"Bearer {token}"}
         session.commit()
         community_id = community.id
-    app = create_app(settings)
-    with _serving(app) as base_url:
+    with _instance(settings, workers=2) as first, _instance(settings, workers=1) as second:
         yield Service(
-            base_url,
+            [first, second],
             settings,
             headers,
             community_id,
@@ -140,36 +145,73 @@ def service(database_url: str) -> Iterator[Service]:
     engine.dispose()
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @contextmanager
-def _serving(app: FastAPI) -> Iterator[str]:
-    """``app`` under a real uvicorn on a free port, in a thread; yields its base URL."""
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
+def _instance(settings: Settings, *, workers: int) -> Iterator[str]:
+    """``cardsvc serve --workers N`` on ``settings``' database; yields its base URL."""
+    port = _free_port()
+    log = Path(os.environ.get("TMPDIR", "/tmp")) / f"cardsvc-instance-{os.getpid()}-{port}.log"
+    environment = {
+        **os.environ,
+        "CARDSVC_DATABASE_URL": settings.database_url,
+        "CARDSVC_TOKEN_SECRET": settings.token_secret.get_secret_value(),
+        "CARDSVC_AUDIT_SECRET": settings.audit_secret.get_secret_value(),
+        "CARDSVC_IDENTIFY_BATCHES_IN_FLIGHT": str(settings.identify_batches_in_flight),
+    }
+    command = [sys.executable, "-m", "cardsvc.cli", "serve", "--port", str(port)]
+    with log.open("wb") as output:
+        server = subprocess.Popen(  # noqa: S603 - the service's own command
+            [*command, "--workers", str(workers)],
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its workers are stopped with it
+        )
     try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, log.read_text(errors="replace")[-3000:]
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "cardsvc serve did not start within 60 s"
+            time.sleep(0.1)
         yield f"http://127.0.0.1:{port}"
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.unlink(missing_ok=True)
 
 
 _keys = iter(range(10**9))
 
 
 class Desk:
+    """Sends each request to the next instance in turn, as a round-robin proxy would."""
+
     def __init__(self, service: Service, client: httpx.Client) -> None:
         self.service, self.client = service, client
+        self._instances = itertools.cycle(service.base_urls)
+        self._turn = threading.Lock()
+
+    def url(self, path: str) -> str:
+        with self._turn:
+            return next(self._instances) + path
 
     def post(self, url: str, clerk: str = "clerk", **body: object) -> httpx.Response:
         headers = {**self.service.headers[clerk], "Idempotency-Key": f"concurrency-{next(_keys)}"}
-        return self.client.post(url, json=body, headers=headers)
+        return self.client.post(self.url(url), json=body, headers=headers)
 
     def resident(self, n: int) -> int:
         birth = date(1960, 1, 1) + timedelta(days=n)
@@ -200,9 +242,7 @@ class Desk:
 
 @pytest.fixture
 def desk(service: Service) -> Iterator[Desk]:
-    with httpx.Client(
-        base_url=service.base_url, timeout=60, limits=httpx.Limits(max_connections=60)
-    ) as client:
+    with httpx.Client(timeout=60, limits=httpx.Limits(max_connections=60)) as client:
         yield Desk(service, client)
 
 
@@ -330,14 +370,12 @@ def test_a_hundred_simultaneous_identifies_all_answer(desk: Desk, service: Servi
         holders.append((card_id, number, make_ssn(birth, sequence=2)))
     with service.session() as session:
         before = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
-    with httpx.Client(
-        base_url=service.base_url, timeout=20, limits=httpx.Limits(max_connections=100)
-    ) as client:
+    with httpx.Client(timeout=20, limits=httpx.Limits(max_connections=100)) as client:
 
         def identify(i: int) -> httpx.Response:
             card_id, number, ssn = holders[i % len(holders)]
             return client.post(
-                "/identify",
+                desk.url("/identify"),
                 json={
                     "card_identification_code": card_id,
                     "card_number": number,

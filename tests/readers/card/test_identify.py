@@ -19,7 +19,7 @@ from readers.card.errors import (
     PsamError,
 )
 from readers.card.identify import NOT_CHECKED, identify
-from readers.card.models import Algorithm
+from readers.card.models import CardAlgorithm
 from readers.card.psam import PsamAuthenticator
 from readers.card.session import SocialSecurityCardSession
 
@@ -91,7 +91,7 @@ def test_identify_a_3_00_card_sends_the_profile_flow_in_order() -> None:
     assert flow[:4] == [INTERNAL_AUTH, GET_CHALLENGE_16, EXTERNAL_AUTH_0A, CARD_NUMBER]
     assert all(c in flow for c in EF06)
     assert all(c not in scripted.sent[: scripted.sent.index(INTERNAL_AUTH)] for c in EF06)
-    context = CardKeyContext(bytes.fromhex(CARD_ID), "320100", Algorithm.SM4)
+    context = CardKeyContext(bytes.fromhex(CARD_ID), "320100", CardAlgorithm.SM4)
     assert authenticator.asked == [
         (context, CardKey.INTERNAL_AUTHENTICATION, PF, ORIG),
         (context, CardKey.READ, CHALLENGE[8:], CHALLENGE[:8]),  # pf = second half
@@ -167,7 +167,7 @@ def test_second_generation_card_needs_no_external_authenticate() -> None:
     )  # type: ignore[arg-type]
     assert result.genuine
     assert GET_CHALLENGE_16 not in scripted.sent
-    assert authenticator.asked[0][0].algorithm is Algorithm.TRIPLE_DES
+    assert authenticator.asked[0][0].algorithm is CardAlgorithm.TRIPLE_DES
 
 
 # --- PsamAuthenticator ---
@@ -175,7 +175,7 @@ def test_second_generation_card_needs_no_external_authenticate() -> None:
 SELECT_PSAM = "00A4040006D1560000059000"
 PSAM_FCI = "6F088406D15600000590"
 TERMINAL = "00B0960006"
-CONTEXT_SM4 = CardKeyContext(bytes.fromhex(CARD_ID), "320100", Algorithm.SM4)
+CONTEXT_SM4 = CardKeyContext(bytes.fromhex(CARD_ID), "320100", CardAlgorithm.SM4)
 FACTORS = CARD_ID[16:] + b"320100sx".hex().upper() + PF.hex().upper()
 
 
@@ -197,7 +197,7 @@ def psam(**extra: str | list[str]) -> ScriptedCard:
         (CardKey.UPDATE, CONTEXT_SM4, 2, "4632"),
         (
             CardKey.INTERNAL_AUTHENTICATION,
-            CardKeyContext(bytes.fromhex(CARD_ID), "320100", Algorithm.TRIPLE_DES),
+            CardKeyContext(bytes.fromhex(CARD_ID), "320100", CardAlgorithm.TRIPLE_DES),
             0,
             "4810",
         ),

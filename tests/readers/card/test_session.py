@@ -22,7 +22,7 @@ from readers.card.errors import (
     WrongPin,
 )
 from readers.card.jpeg import jpeg_end
-from readers.card.models import Algorithm, PinState, Sex
+from readers.card.models import CardAlgorithm, PinState, Sex
 from readers.card.session import SocialSecurityCardSession, join_name
 
 SELECT_SSSE = "00A404000F7378312E73682EC9E7BBE1B1A3D5CF00"
@@ -99,14 +99,14 @@ def test_select_sends_the_profile_bytes_and_reads_the_algorithm_flag() -> None:
     scripted = card()
     session = SocialSecurityCardSession(scripted)
     assert scripted.sent == [SELECT_SSSE]
-    assert session.application.algorithm is Algorithm.SM4
+    assert session.application.algorithm is CardAlgorithm.SM4
 
 
 @pytest.mark.parametrize(
     ("flag", "algorithm"),
-    [("01", Algorithm.TRIPLE_DES), ("03", Algorithm.SM4), (None, Algorithm.TRIPLE_DES)],
+    [("01", CardAlgorithm.TRIPLE_DES), ("03", CardAlgorithm.SM4), (None, CardAlgorithm.TRIPLE_DES)],
 )
-def test_algorithm_flag(flag: str | None, algorithm: Algorithm) -> None:
+def test_algorithm_flag(flag: str | None, algorithm: CardAlgorithm) -> None:
     scripted = ScriptedCard({SELECT_SSSE: ok(fci(flag))})
     assert SocialSecurityCardSession(scripted).application.algorithm is algorithm
 
@@ -127,7 +127,7 @@ def test_t0_card_select_goes_through_get_response() -> None:
     scripted = ScriptedCard(
         {SELECT_SSSE: f"61{length:02X}", f"00C00000{length:02X}": ok(fci("03"))}
     )
-    assert SocialSecurityCardSession(scripted).application.algorithm is Algorithm.SM4
+    assert SocialSecurityCardSession(scripted).application.algorithm is CardAlgorithm.SM4
     assert scripted.sent == [SELECT_SSSE, f"00C00000{length:02X}"]
 
 

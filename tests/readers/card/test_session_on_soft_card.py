@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from readers.card.errors import PinBlocked, SecurityStatusNotSatisfied, WrongPin
-from readers.card.models import Algorithm, PinState
+from readers.card.models import CardAlgorithm, PinState
 from readers.card.session import SocialSecurityCardSession
 from readers.connection import CardRemovedError, Protocol_
 from simulators.card.personalisation import GENERATIONS, CardPersonalisation, Generation
@@ -47,7 +47,7 @@ def test_every_generation_reads_back_what_was_personalised(
         info = session.read_card_info()
         holder = session.read_holder()
         photo = session.read_photo()
-    expected_algorithm = Algorithm.SM4 if generation == "3.00" else Algorithm.TRIPLE_DES
+    expected_algorithm = CardAlgorithm.SM4 if generation == "3.00" else CardAlgorithm.TRIPLE_DES
     assert session.application.algorithm is expected_algorithm
     assert info.generation == generation
     assert info.card_identification_code == p.card_identification_code

@@ -25,7 +25,7 @@ from readers.event_queue import ReaderEventQueue
 from readers.pcsc import PcscBackend, codes
 from readers.pcsc.api import PyscardApi
 from readers.serial.backend import SerialReaderBackend
-from readers.serial.messages import CardState, Command
+from readers.serial.messages import Command, SlotState
 from simulators.card.os import CardOS
 from simulators.card.ssc import SoftSocialSecurityCard
 from simulators.population import generate_population, make_personalisation
@@ -148,7 +148,7 @@ class SerialHarness:
     def remove(self) -> None:
         self._pty.remove()
         # Ask the reader rather than wait for its notice, which may still be in the pty.
-        assert self._serial.card_status().state is CardState.ABSENT
+        assert self._serial.card_status().state is SlotState.ABSENT
 
     def pull_on(self, predicate: ApduPredicate) -> None:
         self._pull.predicate = predicate

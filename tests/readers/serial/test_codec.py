@@ -18,11 +18,11 @@ from readers.serial.codec import (
     frame_size,
 )
 from readers.serial.messages import (
-    CardState,
     CardStatus,
     Command,
     MessageError,
     Reply,
+    SlotState,
     Status,
     command_frame,
     encode_card_status,
@@ -35,8 +35,8 @@ from readers.serial.messages import (
 )
 
 ATR = bytes.fromhex("3B6D000000815353435059 3201 1A2B3C4D")
-PRESENT = CardStatus(CardState.PRESENT, ATR)
-ABSENT = CardStatus(CardState.ABSENT)
+PRESENT = CardStatus(SlotState.PRESENT, ATR)
+ABSENT = CardStatus(SlotState.ABSENT)
 
 # (frame, its bytes on the wire): the byte-example table of the protocol document.
 DOCUMENTED = [
@@ -121,7 +121,7 @@ def test_replies_and_notices_parse() -> None:
     assert notice.is_notice
     assert parse_card_status(notice.data) == ABSENT
     assert not ABSENT.present
-    assert parse_card_status(bytes.fromhex("02") + ATR) == CardStatus(CardState.POWERED, ATR)
+    assert parse_card_status(bytes.fromhex("02") + ATR) == CardStatus(SlotState.POWERED, ATR)
     assert parse_power_answer(bytes.fromhex("01") + ATR) == ("T1", ATR)
 
 

@@ -11,10 +11,10 @@ from readers.connection import ReaderTimeoutError, ReaderUnavailableError, Shari
 from readers.serial.codec import encode_frame
 from readers.serial.link import MAX_RESENDS, Link, SerialProtocolError, Timing
 from readers.serial.messages import (
-    CardState,
     CardStatus,
     Command,
     Reply,
+    SlotState,
     Status,
     command_frame,
     notice_frame,
@@ -25,7 +25,7 @@ from readers.serial.port import port_error
 ACK, NAK = b"\x06", b"\x15"
 VERSION = encode_frame(command_frame(1, Command.VERSION))
 VERSION_REPLY = encode_frame(reply_frame(1, Command.VERSION, Status.OK, b"V1"))
-REMOVED = CardStatus(CardState.ABSENT)
+REMOVED = CardStatus(SlotState.ABSENT)
 
 
 class ScriptedPort:

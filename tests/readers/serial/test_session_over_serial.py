@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from readers.card.errors import PinBlocked, WrongPin
-from readers.card.models import Algorithm
+from readers.card.models import CardAlgorithm
 from readers.card.session import SocialSecurityCardSession
 from readers.connection import CardRemovedError, Protocol_
 from readers.serial.messages import Command
@@ -34,7 +34,7 @@ def test_every_generation_reads_back_whole(
         info = session.read_card_info()
         holder = session.read_holder()
         photo = session.read_photo()
-    expected = Algorithm.SM4 if generation == "3.00" else Algorithm.TRIPLE_DES
+    expected = CardAlgorithm.SM4 if generation == "3.00" else CardAlgorithm.TRIPLE_DES
     assert session.application.algorithm is expected
     assert info.generation == generation
     assert info.card_identification_code == p.card_identification_code
