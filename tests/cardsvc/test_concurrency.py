@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -24,7 +25,6 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import NoReturn
 
 import httpx
@@ -155,7 +155,6 @@ def _free_port() -> int:
 def _instance(settings: Settings, *, workers: int) -> Iterator[str]:
     """``cardsvc serve --workers N`` on ``settings``' database; yields its base URL."""
     port = _free_port()
-    log = Path(os.environ.get("TMPDIR", "/tmp")) / f"cardsvc-instance-{os.getpid()}-{port}.log"
     environment = {
         **os.environ,
         "CARDSVC_DATABASE_URL": settings.database_url,
@@ -164,18 +163,23 @@ def _instance(settings: Settings, *, workers: int) -> Iterator[str]:
         "CARDSVC_IDENTIFY_BATCHES_IN_FLIGHT": str(settings.identify_batches_in_flight),
     }
     command = [sys.executable, "-m", "cardsvc.cli", "serve", "--port", str(port)]
-    with log.open("wb") as output:
-        server = subprocess.Popen(  # noqa: S603 - the service's own command
-            [*command, "--workers", str(workers)],
-            env=environment,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its workers are stopped with it
-        )
+    output = tempfile.TemporaryFile()  # noqa: SIM115 - closed in ``finally``
+    server = subprocess.Popen(
+        [*command, "--workers", str(workers)],
+        env=environment,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its workers are stopped with it
+    )
+
+    def said() -> str:
+        output.seek(0)
+        return output.read().decode(errors="replace")[-3000:]
+
     try:
         deadline = time.monotonic() + 60
         while True:
-            assert server.poll() is None, log.read_text(errors="replace")[-3000:]
+            assert server.poll() is None, said()
             try:
                 if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
                     break
@@ -191,7 +195,7 @@ def _instance(settings: Settings, *, workers: int) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
-        log.unlink(missing_ok=True)
+        output.close()
 
 
 _keys = iter(range(10**9))
