@@ -3,11 +3,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cardsvc.audit.models import AuditEvent
 from cardsvc.kit.bulk import bulk_insert
+from cardsvc.kit.dialect import serialise
 
 # Any constant: the PostgreSQL advisory lock that serialises appends to the chain.
 _CHAIN_LOCK = 0x55CA7D
@@ -15,7 +16,6 @@ _CHAIN_LOCK = 0x55CA7D
 # Built once: Core statements on the session's connection skip the ORM's per-statement
 # work (an audit row is written on every read of personal data, so on the identify path).
 _TABLE = AuditEvent.metadata.tables[AuditEvent.__tablename__]
-_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 _TAIL = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
 
 
@@ -31,10 +31,8 @@ class AuditRepository:
         already superseded by the appender it waited for.
         """
         self.session.flush()  # pending changes reach the database before the lock, as before
-        connection = self.session.connection()
-        if connection.dialect.name == "postgresql":
-            connection.execute(_LOCK, {"key": _CHAIN_LOCK})
-        row = connection.execute(_TAIL).one_or_none()
+        serialise(self.session, _CHAIN_LOCK)
+        row = self.session.connection().execute(_TAIL).one_or_none()
         return (row.seq, row.hash) if row else None
 
     def add_all(self, rows: list[dict[str, Any]]) -> None:

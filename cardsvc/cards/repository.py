@@ -5,12 +5,13 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, Select, func, select, text
+from sqlalchemy import Row, Select, Table, func, insert, literal, null, select
 from sqlalchemy.orm import Session
 
 from cardsvc.cards.models import BlacklistEntry, Card, CardStatusChange
-from cardsvc.cards.rules import CardState
-from cardsvc.kit.dialect import among
+from cardsvc.cards.rules import BLACKLISTED, CardState
+from cardsvc.kit.dialect import among, locks_rows, serialise
+from cardsvc.kit.types import UtcDateTime
 from cardsvc.residents.models import Resident
 
 # Any constant: the PostgreSQL advisory lock that serialises appends to the blacklist feed.
@@ -47,12 +48,9 @@ class CardRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def _locking(self) -> bool:
-        return self.session.get_bind().dialect.name == "postgresql"
-
     def by_number(self, card_number: str, *, for_update: bool = False) -> Card | None:
         query = select(Card).where(Card.card_number == card_number)
-        if for_update and self._locking():
+        if for_update and locks_rows(self.session):
             query = query.with_for_update(of=Card)
         return self.session.scalars(query).unique().one_or_none()
 
@@ -66,13 +64,13 @@ class CardRepository:
 
     def get(self, card_id: int, *, for_update: bool = False) -> Card | None:
         query = select(Card).where(Card.id == card_id)
-        if for_update and self._locking():
+        if for_update and locks_rows(self.session):
             query = query.with_for_update(of=Card)
         return self.session.scalars(query).unique().one_or_none()
 
     def of_resident(self, resident_id: int, *, for_update: bool = False) -> Sequence[Card]:
         query = select(Card).where(Card.resident_id == resident_id).order_by(Card.id)
-        if for_update and self._locking():
+        if for_update and locks_rows(self.session):
             query = query.with_for_update(of=Card)
         return self.session.scalars(query).unique().all()
 
@@ -84,7 +82,7 @@ class CardRepository:
             .order_by(Card.id)
             .limit(limit)
         )
-        if self._locking():
+        if locks_rows(self.session):
             query = query.with_for_update(of=Card, skip_locked=True)
         return self.session.scalars(query).unique().all()
 
@@ -115,12 +113,79 @@ class CardRepository:
         self.session.add(entry)
         self.session.flush()
 
+    def add_staged(self, staging: Table, now: datetime) -> None:
+        """Record every card of an import's checked staging table against its resident:
+        the cards, the first entry of each card's history, and a blacklist entry for each
+        card imported blacklisted (versions after the current one, in file order)."""
+        at = literal(now, UtcDateTime())
+        self.session.execute(
+            insert(Card).from_select(
+                [
+                    "resident_id",
+                    "card_number",
+                    "card_identification_code",
+                    "generation",
+                    "key_version",
+                    "issued_on",
+                    "expires_on",
+                    "status",
+                    "status_changed_at",
+                    "predecessor_id",
+                    "order_reason",
+                    "version",
+                ],
+                select(
+                    Resident.id,
+                    staging.c.card_number,
+                    staging.c.card_identification_code,
+                    staging.c.generation,
+                    staging.c.key_version,
+                    staging.c.issued_on,
+                    staging.c.expires_on,
+                    staging.c.status,
+                    at,
+                    null(),
+                    literal("first"),
+                    literal(1),
+                )
+                .join(Resident, Resident.social_security_number == staging.c.social_security_number)
+                .order_by(staging.c.line),
+            )
+        )
+        self.session.execute(
+            insert(CardStatusChange).from_select(
+                ["card_id", "from_status", "to_status", "event", "reason", "occurred_at"],
+                select(Card.id, null(), Card.status, null(), literal("imported"), at)
+                .join(staging, staging.c.card_number == Card.card_number)
+                .order_by(Card.id),
+            )
+        )
+        blacklisted = [state.value for state in BLACKLISTED]
+        base = self.lock_blacklist()
+        self.session.execute(
+            insert(BlacklistEntry).from_select(
+                [
+                    "version",
+                    "card_number",
+                    "card_identification_code",
+                    "action",
+                    "status",
+                    "occurred_at",
+                ],
+                select(
+                    literal(base) + func.row_number().over(order_by=staging.c.line),
+                    staging.c.card_number,
+                    staging.c.card_identification_code,
+                    literal("add"),
+                    staging.c.status,
+                    at,
+                ).where(staging.c.status.in_(blacklisted)),
+            )
+        )
+
     def lock_blacklist(self) -> int:
         """Become the only appender until commit; the current version."""
-        if self._locking():
-            self.session.execute(
-                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _BLACKLIST_LOCK}
-            )
+        serialise(self.session, _BLACKLIST_LOCK)
         return self.blacklist_version()
 
     def blacklist_since(self, version: int, limit: int) -> Sequence[BlacklistEntry]:

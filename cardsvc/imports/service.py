@@ -26,18 +26,15 @@ from sqlalchemy import (
     and_,
     exists,
     func,
-    insert,
-    literal,
-    null,
     or_,
     select,
 )
 from sqlalchemy.orm import Session
 
 from cardsvc.audit.service import AuditTrail
-from cardsvc.cards.models import BlacklistEntry, Card, CardStatusChange
+from cardsvc.cards.models import Card
 from cardsvc.cards.repository import CardRepository
-from cardsvc.cards.rules import BLACKLISTED, USABLE
+from cardsvc.cards.rules import USABLE
 from cardsvc.errors import InvalidDataError
 from cardsvc.imports.rows import (
     CARD_COLUMNS,
@@ -48,10 +45,10 @@ from cardsvc.imports.rows import (
     parse_resident,
 )
 from cardsvc.kit.bulk import bulk_insert
-from cardsvc.kit.types import UtcDateTime
 from cardsvc.platforms.models import Platform
 from cardsvc.platforms.rules import Level
 from cardsvc.residents.models import Resident
+from cardsvc.residents.repository import ResidentRepository
 
 
 class ImportRefusedError(InvalidDataError):
@@ -265,36 +262,7 @@ def import_residents(
         lambda _row: "所属平台编码不存在或不是社区（村）服务站",
     )
     problems.refuse_if_any()
-    session.execute(
-        insert(Resident).from_select(
-            [
-                "social_security_number",
-                "name",
-                "sex",
-                "birth_date",
-                "ethnic_group",
-                "household_registration",
-                "current_address",
-                "platform_id",
-                "created_at",
-                "version",
-            ],
-            select(
-                staging.c.social_security_number,
-                staging.c.name,
-                staging.c.sex,
-                staging.c.birth_date,
-                staging.c.ethnic_group,
-                staging.c.household_registration,
-                staging.c.current_address,
-                Platform.id,
-                literal(now, UtcDateTime()),
-                literal(1),
-            )
-            .join(Platform, Platform.unified_code == staging.c.community_code)
-            .order_by(staging.c.line),
-        )
-    )
+    ResidentRepository(session).add_staged(staging, now)
     staging.drop(session.connection())
     digest = hashing.digest.hexdigest()
     audit.record("import", "residents", digest[:16], payload={"rows": count, "sha256": digest})
@@ -375,76 +343,8 @@ def import_cards(
     for query, column, code, message in checks:
         _report(session, problems, staging, query, column, code, message)
     problems.refuse_if_any()
-    _insert_cards(session, staging, now)
+    CardRepository(session).add_staged(staging, now)
     staging.drop(session.connection())
     digest = hashing.digest.hexdigest()
     audit.record("import", "cards", digest[:16], payload={"rows": count, "sha256": digest})
     return ImportResult(count, digest)
-
-
-def _insert_cards(session: Session, staging: Table, now: datetime) -> None:
-    at = literal(now, UtcDateTime())
-    session.execute(
-        insert(Card).from_select(
-            [
-                "resident_id",
-                "card_number",
-                "card_identification_code",
-                "generation",
-                "key_version",
-                "issued_on",
-                "expires_on",
-                "status",
-                "status_changed_at",
-                "predecessor_id",
-                "order_reason",
-                "version",
-            ],
-            select(
-                Resident.id,
-                staging.c.card_number,
-                staging.c.card_identification_code,
-                staging.c.generation,
-                staging.c.key_version,
-                staging.c.issued_on,
-                staging.c.expires_on,
-                staging.c.status,
-                at,
-                null(),
-                literal("first"),
-                literal(1),
-            )
-            .join(Resident, Resident.social_security_number == staging.c.social_security_number)
-            .order_by(staging.c.line),
-        )
-    )
-    session.execute(
-        insert(CardStatusChange).from_select(
-            ["card_id", "from_status", "to_status", "event", "reason", "occurred_at"],
-            select(Card.id, null(), Card.status, null(), literal("imported"), at)
-            .join(staging, staging.c.card_number == Card.card_number)
-            .order_by(Card.id),
-        )
-    )
-    blacklisted = [state.value for state in BLACKLISTED]
-    base = CardRepository(session).lock_blacklist()
-    session.execute(
-        insert(BlacklistEntry).from_select(
-            [
-                "version",
-                "card_number",
-                "card_identification_code",
-                "action",
-                "status",
-                "occurred_at",
-            ],
-            select(
-                literal(base) + func.row_number().over(order_by=staging.c.line),
-                staging.c.card_number,
-                staging.c.card_identification_code,
-                literal("add"),
-                staging.c.status,
-                at,
-            ).where(staging.c.status.in_(blacklisted)),
-        )
-    )

@@ -1,10 +1,14 @@
+"""Residents: registered one by one, or a whole import file at once."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, literal, select
 from sqlalchemy.orm import Session
 
+from cardsvc.kit.types import UtcDateTime
 from cardsvc.platforms.models import Platform
 from cardsvc.residents.models import Resident
 
@@ -35,3 +39,41 @@ class ResidentRepository:
         self.session.add(resident)
         self.session.flush()
         return resident
+
+    def add_staged(self, staging: Table, now: datetime) -> None:
+        """Register every resident of an import's checked staging table, in file order.
+
+        ``staging`` has the columns of ``cardsvc.imports``' resident staging table; the
+        community code names the platform.
+        """
+        self.session.execute(
+            insert(Resident).from_select(
+                [
+                    "social_security_number",
+                    "name",
+                    "sex",
+                    "birth_date",
+                    "ethnic_group",
+                    "household_registration",
+                    "current_address",
+                    "platform_id",
+                    "created_at",
+                    "version",
+                ],
+                select(
+                    staging.c.social_security_number,
+                    staging.c.name,
+                    staging.c.sex,
+                    staging.c.birth_date,
+                    staging.c.ethnic_group,
+                    staging.c.household_registration,
+                    staging.c.current_address,
+                    Platform.id,
+                    literal(now, UtcDateTime()),
+                    literal(1),
+                )
+                .join(Platform, Platform.unified_code == staging.c.community_code)
+                .order_by(staging.c.line),
+            )
+        )
+
