@@ -31,10 +31,10 @@ class Settings(BaseSettings):
     password_time_cost: int = Field(default=3, ge=1)
     password_memory_cost_kib: int = Field(default=65536, ge=64)
     card_validity_years: int = Field(default=10, ge=1)
-    # Identify batches running at once (cardsvc.batching), each with a pooled connection.
-    # One by default: the batches' waits for the database no longer hold up the event
-    # loop (cardsvc.cooperative), and one batch at a time makes the batches larger, so
-    # that each identify pays a smaller share of a transaction (bench/RESULTS.md).
+    # Identify batches running at once (cardsvc.kit.batching), each with a pooled
+    # connection. One by default: the batches' waits for the database do not hold up the
+    # event loop (cardsvc.kit.database), and one batch at a time makes the batches larger,
+    # so that each identify pays a smaller share of a transaction (bench/RESULTS.md).
     identify_batches_in_flight: int = Field(default=1, ge=1, le=4)
     # FastAPI's native OpenTelemetry (tracing, metrics, logs), for a deployment that sets up
     # OpenTelemetry providers; off by default (looking for providers costs each request).

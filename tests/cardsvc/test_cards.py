@@ -441,7 +441,7 @@ def test_identify(desk: Desk) -> None:
         == 403
     )
     assert desk.client.post("/identify", json=body).status_code == 401
-    # Identify is served ahead of FastAPI's layers (cardsvc.app): the same problems.
+    # A wrong method is a problem like any other, naming what is allowed.
     wrong_method = desk.client.get("/identify", headers=headers)
     assert wrong_method.status_code == 405
     assert wrong_method.headers["allow"] == "POST"
