@@ -42,6 +42,8 @@ def create_app(settings: Settings | None = None, *, sessions: Sessions | None = 
         version="0.1.0",
         description="Platforms, clerks, residents, cards, blacklist and audit.",
         lifespan=lifespan,
+        # Every route's body, bounded before it is read whole (413 past it).
+        max_body_size=settings.max_request_bytes,
         # FastAPI's native OpenTelemetry looks for configured providers on every request.
         telemetry={
             "tracing": settings.telemetry,

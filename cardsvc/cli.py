@@ -2,7 +2,8 @@
 
 cardsvc serve [--host H] [--port P] [--workers N]
 cardsvc migrate
-cardsvc audit verify
+cardsvc audit verify [--anchors FILE]
+cardsvc audit anchor [--anchors FILE]
 cardsvc clerks create-admin --username U [--display-name N] [--password-stdin]
 cardsvc cards lapse-temporary-losses
 cardsvc import residents FILE.csv [--report FILE] [--max-problems N]
@@ -75,17 +76,67 @@ def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
-def _audit_verify(settings: Settings, _args: argparse.Namespace) -> int:
+def _anchors_file(settings: Settings, args: argparse.Namespace) -> Path | None:
+    chosen: Path | None = args.anchors or settings.audit_anchors
+    return chosen
+
+
+def _audit_verify(settings: Settings, args: argparse.Namespace) -> int:
+    from cardsvc.audit.chain import read_anchor
     from cardsvc.audit.service import verify_chain
 
+    anchors = []
+    path = _anchors_file(settings, args)
+    if path is not None:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+            anchors = [read_anchor(line) for line in lines if line.strip()]
+        except (OSError, ValueError) as error:
+            print(f"cardsvc: cannot read the anchors file {path}: {error}", file=sys.stderr)
+            return 2
+    secret = settings.audit_secret.get_secret_value().encode()
     with _unit_of_work(settings) as session:
-        breaks = list(verify_chain(session))
+        breaks = list(verify_chain(session, secret, anchors))
     for item in breaks:
         print(f"audit row {item.seq}: {item.reason}")
     if breaks:
         print(f"audit trail broken: {len(breaks)} problem(s)", file=sys.stderr)
         return 1
-    print("audit trail intact")
+    checked = (
+        f", {len(anchors)} anchor(s) matched"
+        if anchors
+        else " (no anchors given: a cut tail cannot be seen)"
+    )
+    print(f"audit trail intact{checked}")
+    return 0
+
+
+def _audit_anchor(settings: Settings, args: argparse.Namespace) -> int:
+    import os
+
+    from cardsvc.audit.service import anchor_head
+    from cardsvc.kit.types import utcnow
+
+    path = _anchors_file(settings, args)
+    if path is None:
+        print(
+            "cardsvc: say where anchors are kept: --anchors FILE or CARDSVC_AUDIT_ANCHORS "
+            "(outside the database's machine, where its administrators cannot write)",
+            file=sys.stderr,
+        )
+        return 2
+    secret = settings.audit_secret.get_secret_value().encode()
+    with _unit_of_work(settings) as session:
+        anchor = anchor_head(session, secret, utcnow())
+    if anchor is None:
+        print("the audit trail is empty: nothing to anchor")
+        return 0
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(descriptor, "a", encoding="utf-8") as out:
+        out.write(anchor.line() + "\n")
+        out.flush()
+        os.fsync(out.fileno())
+    print(f"anchored audit row {anchor.seq} in {path}")
     return 0
 
 
@@ -248,7 +299,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = commands.add_parser("audit", help="audit trail tools")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
-    verify = audit_commands.add_parser("verify", help="check the hash chain; exit 1 if broken")
+    verify = audit_commands.add_parser(
+        "verify", help="check the keyed hash chain (and its anchors); exit 1 if broken"
+    )
+    verify.add_argument(
+        "--anchors",
+        type=Path,
+        help="anchors file written by 'audit anchor' (default: CARDSVC_AUDIT_ANCHORS)",
+    )
+    anchor = audit_commands.add_parser(
+        "anchor", help="append a signed checkpoint of the chain's head to the anchors file"
+    )
+    anchor.add_argument(
+        "--anchors", type=Path, help="anchors file (default: CARDSVC_AUDIT_ANCHORS)"
+    )
+    anchor.set_defaults(handler=_audit_anchor)
     verify.set_defaults(handler=_audit_verify)
 
     clerks = commands.add_parser("clerks", help="clerk accounts")
@@ -281,7 +346,12 @@ def build_parser() -> argparse.ArgumentParser:
     import_.add_argument("kind", choices=("residents", "cards"))
     import_.add_argument("file", type=Path)
     import_.add_argument("--report", type=Path, help="write the problem report here (CSV)")
-    import_.add_argument("--max-problems", type=int, default=1000)
+    import_.add_argument(
+        "--max-problems",
+        type=_positive,
+        default=1000,
+        help="stop checking after this many problems (default 1000)",
+    )
     import_.set_defaults(handler=_import)
 
     seed = commands.add_parser("seed", help="build a demo province with residents and cards")

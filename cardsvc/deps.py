@@ -17,6 +17,7 @@ from cardsvc.clerks.tokens import TokenClaims, read_token
 from cardsvc.errors import NotAuthenticatedError
 from cardsvc.ids import MAX_ROW_ID
 from cardsvc.kit.database import Database
+from cardsvc.kit.text import TextRule
 from cardsvc.kit.types import utcnow
 from cardsvc.settings import Settings
 
@@ -63,6 +64,7 @@ def get_session(
 # request could arrive before the commit and not find what it had just created.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
+
 class ClerkToken(HTTPBearer):
     """The claims of the request's genuine, unexpired bearer token (401 otherwise).
 
@@ -106,10 +108,6 @@ PathRowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 # Every read of a resident's data says why (audited).
 Purpose = Annotated[
-    str,
-    Query(
-        min_length=2,
-        max_length=100,
-        description="Why the clerk reads this record (audited), e.g. 窗口业务办理",
-    ),
+    Annotated[str, TextRule(100, min_length=2, gbk=True)],
+    Query(description="Why the clerk reads this record (audited), e.g. 窗口业务办理"),
 ]

@@ -29,6 +29,8 @@ class Refusal:
     subject_type: str
     subject_id: str
     purpose: str | None = None
+    # Why, when the clerk is answered something else (outside jurisdiction answers 404).
+    code: str | None = None
 
 
 class DomainError(Exception):
@@ -39,6 +41,8 @@ class DomainError(Exception):
     """
 
     default_code = "domain_error"
+    # The same request may succeed if sent again shortly (answered with Retry-After).
+    retryable = False
 
     def __init__(
         self, detail: str, *, code: str | None = None, refusal: Refusal | None = None

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from cardsvc.errors import ConflictError
 from cardsvc.kit.base import Base
+from cardsvc.kit.dialect import locks_rows
 from cardsvc.kit.types import utcnow
 
 
@@ -27,6 +28,21 @@ class IdempotencyRecord(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+_CLAIM = text("SELECT pg_try_advisory_xact_lock(:key)")
+
+
+class IdempotencyInProgressError(ConflictError):
+    """The same key's first request is still running: send the retry again shortly."""
+
+    retryable = True
+
+
+def _lock_key(clerk_id: int, key: str) -> int:
+    """A signed 64-bit advisory lock key for (clerk, idempotency key)."""
+    digest = hashlib.sha256(f"idempotency\0{clerk_id}\0{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
 def fingerprint(method: str, path: str, body: bytes) -> str:
     return hashlib.sha256(b"\0".join([method.encode(), path.encode(), body])).hexdigest()
 
@@ -40,9 +56,20 @@ def run_once(
 ) -> tuple[str, bool]:
     """The JSON answer to this request and whether it is a replay of an earlier one.
 
-    The record is written in the caller's transaction, so it exists exactly when the
-    change it describes was committed; a racing duplicate fails on the unique key.
+    The key is claimed before anything else: on PostgreSQL a transaction-scoped advisory
+    lock on the clerk and key, so a retry sent while the first request still runs answers
+    a retryable "in progress" (409) instead of running again, and once the first has
+    committed every retry finds its record and replays its answer. (SQLite's writers are
+    serial: the lookup and the insert are one critical section already.) The record is
+    written in the caller's transaction, so it exists exactly when the change it
+    describes was committed.
     """
+    if locks_rows(session):
+        claimed = session.scalar(_CLAIM, {"key": _lock_key(clerk_id, key)})
+        if not claimed:
+            raise IdempotencyInProgressError(
+                "相同幂等键的业务正在办理中，请稍后重试", code="idempotency_in_progress"
+            )
     earlier = session.scalars(
         select(IdempotencyRecord).where(
             IdempotencyRecord.clerk_id == clerk_id, IdempotencyRecord.key == key

@@ -9,7 +9,7 @@ from http import HTTPStatus
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -68,7 +68,10 @@ def status_of(error: errors.DomainError) -> int:
 
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.DomainError)  # noqa: S101 - registered for this class only
-    return problem(status_of(exc), exc.code, exc.detail)
+    response = problem(status_of(exc), exc.code, exc.detail)
+    if exc.retryable:
+        response.headers["Retry-After"] = "1"
+    return response
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -98,12 +101,30 @@ async def _integrity_error(_request: Request, exc: Exception) -> JSONResponse:
     return problem(409, "conflict", "数据与现有记录冲突，请刷新后重试")
 
 
-async def _batch_failed(_request: Request, exc: Exception) -> JSONResponse:
-    # Handled, not re-raised: the window's connection stays open for its retry.
-    log.error("a batch failed as a whole (%s)", exc, exc_info=exc.__cause__)
+# PostgreSQL's deadlock, serialisation failure and lock-not-available: the request may
+# simply be sent again.
+_RETRYABLE_SQLSTATES = frozenset({"40P01", "40001", "55P03"})
+
+
+def _retry_later() -> JSONResponse:
     response = problem(503, "service_unavailable", "服务暂时不可用，请稍后重试")
     response.headers["Retry-After"] = "1"
     return response
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    if sqlstate in _RETRYABLE_SQLSTATES:
+        log.warning("a transaction met a concurrent one (SQLSTATE %s); answered 503", sqlstate)
+        return _retry_later()
+    log.error("unexpected database error", exc_info=exc)  # parameters hidden (kit.database)
+    return await _internal_error(request, exc)
+
+
+async def _batch_failed(_request: Request, exc: Exception) -> JSONResponse:
+    # Handled, not re-raised: the window's connection stays open for its retry.
+    log.error("a batch failed (%s)", exc, exc_info=exc.__cause__)
+    return _retry_later()
 
 
 async def _internal_error(_request: Request, _exc: Exception) -> JSONResponse:
@@ -118,4 +139,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StaleDataError, _stale_data)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(BatchFailedError, _batch_failed)
+    app.add_exception_handler(OperationalError, _database_error)
     app.add_exception_handler(Exception, _internal_error)  # anything unexpected: 500

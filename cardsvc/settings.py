@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -23,14 +24,21 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./var/cardsvc.db"
     token_secret: SecretStr = SecretStr(DEMO_TOKEN_SECRET)
     token_ttl: timedelta = timedelta(minutes=30)
-    # Keys the HMAC that stands in for personal identifiers inside audit payloads.
+    # Keys the audit chain's row hashes and anchors, and the HMAC that stands in for
+    # personal identifiers inside audit payloads. Kept outside the database.
     audit_secret: SecretStr = SecretStr(DEMO_AUDIT_SECRET)
+    # Where ``cardsvc audit anchor`` appends signed checkpoints of the chain's head and
+    # ``cardsvc audit verify`` reads them: a place the database's administrators cannot
+    # write (another machine's share, write-once storage).
+    audit_anchors: Path | None = None
     # A temporary loss report (临时挂失) lapses back to normal unless formalised in time.
     temporary_loss_lapse: timedelta = timedelta(days=5)
     # Argon2id cost; tests lower it, production keeps the library's recommendation.
     password_time_cost: int = Field(default=3, ge=1)
     password_memory_cost_kib: int = Field(default=65536, ge=64)
     card_validity_years: int = Field(default=10, ge=1)
+    # The largest request body any route reads (the largest today is a few hundred bytes).
+    max_request_bytes: int = Field(default=64 * 1024, ge=1024)
     # Identify batches running at once (cardsvc.kit.batching), each with a pooled
     # connection. One by default: the batches' waits for the database do not hold up the
     # event loop (cardsvc.kit.database), and one batch at a time makes the batches larger,

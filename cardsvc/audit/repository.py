@@ -35,6 +35,11 @@ class AuditRepository:
         row = self.session.connection().execute(_TAIL).one_or_none()
         return (row.seq, row.hash) if row else None
 
+    def tail(self) -> tuple[int, str] | None:
+        """The last row's place and hash, without taking the appenders' lock."""
+        row = self.session.connection().execute(_TAIL).one_or_none()
+        return (row.seq, row.hash) if row else None
+
     def add_all(self, rows: list[dict[str, Any]]) -> None:
         """Insert rows (COPY on PostgreSQL; nothing is loaded back into the session)."""
         bulk_insert(self.session, _TABLE, rows)

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from cardsvc.audit.chain import (
     GENESIS_HASH,
+    Anchor,
     Break,
     ChainedRow,
     canonical_json,
+    chain_key,
     personal,
     row_hash,
+    sign_anchor,
     verify,
 )
 from cardsvc.audit.models import AuditEvent
@@ -40,9 +44,9 @@ class Who(Protocol):
 _UNPLACED: dict[str, Any] = {"seq": 0, "previous_hash": ""}
 
 
-def append(repository: AuditRepository, entries: Sequence[ChainedRow]) -> None:
-    """Chain ``entries`` (records not yet placed: ``_UNPLACED``) after the tail, in order:
-    one lock, one tail read, one insert."""
+def append(repository: AuditRepository, entries: Sequence[ChainedRow], key: bytes) -> None:
+    """Chain ``entries`` (records not yet placed: ``_UNPLACED``) after the tail, in order,
+    hashed under the chain ``key``: one lock, one tail read, one insert."""
     if not entries:
         return
     tail = repository.lock_tail()
@@ -50,7 +54,7 @@ def append(repository: AuditRepository, entries: Sequence[ChainedRow]) -> None:
     rows = []
     for entry in entries:
         row = entry._replace(seq=seq, previous_hash=previous)
-        previous = row_hash(row)
+        previous = row_hash(row, key)
         rows.append({**row._asdict(), "hash": previous})
         seq += 1
     repository.add_all(rows)
@@ -99,7 +103,7 @@ class AuditTrail:
             refusal.subject_type,
             refusal.subject_id,
             purpose=refusal.purpose,
-            payload={"permission": refusal.permission, "code": code},
+            payload={"permission": refusal.permission, "code": refusal.code or code},
         )
 
     def record(
@@ -123,7 +127,7 @@ class AuditTrail:
             payload=canonical_json(dict(payload or {})),
         )
         if self._pending is None:
-            append(AuditRepository(self._session), [entry])
+            append(AuditRepository(self._session), [entry], chain_key(self._secret))
         else:
             self._pending.append(entry)
 
@@ -147,7 +151,7 @@ class AuditBatch:
         self.trail(refusal).refused(refusal, code)
 
     def write(self) -> None:
-        append(AuditRepository(self._session), self._pending)
+        append(AuditRepository(self._session), self._pending, chain_key(self._secret))
         self._pending.clear()
 
 
@@ -188,7 +192,15 @@ def _chained(event: AuditEvent) -> ChainedRow:
     )
 
 
-def verify_chain(session: Session) -> Iterator[Break]:
-    """Every break in the stored chain, oldest first."""
+def verify_chain(
+    session: Session, audit_secret: bytes, anchors: Sequence[Anchor] = ()
+) -> Iterator[Break]:
+    """Every break in the stored chain, oldest first, and every anchor it fails."""
     events = AuditRepository(session).in_order()
-    return verify((_chained(event), event.hash) for event in events)
+    return verify(((_chained(event), event.hash) for event in events), audit_secret, anchors)
+
+
+def anchor_head(session: Session, audit_secret: bytes, now: datetime) -> Anchor | None:
+    """A signed checkpoint of the chain's head as it stands (None: the chain is empty)."""
+    head = AuditRepository(session).tail()
+    return None if head is None else sign_anchor(audit_secret, head[0], head[1], now)

@@ -81,8 +81,21 @@ def identify(
     each read is audited like any other, in ``audit`` (the caller writes it).
     """
     repository = CardRepository(session)
-    numbers = [_as_registered(presentation.request.card_number) for presentation in presentations]
-    rows = repository.presented(set(numbers)) if numbers else {}
+    outcomes: dict[int, IdentifyResponse | DomainError] = {}
+    numbers: dict[int, str] = {}
+    for index, presentation in enumerate(presentations):
+        try:  # the role first: a refused clerk's input is never looked up
+            authorize(
+                presentation.actor,
+                Permission.identify_card,
+                subject=("card", "presented"),
+                purpose=presentation.request.purpose,
+            )
+        except DomainError as refusal:
+            outcomes[index] = refusal
+        else:
+            numbers[index] = _as_registered(presentation.request.card_number)
+    rows = repository.presented(set(numbers.values())) if numbers else {}
     lapsing = {
         row.card_id
         for row in rows.values()
@@ -90,18 +103,19 @@ def identify(
             row.status, row.status_changed_at, now, settings.temporary_loss_lapse
         )
     }
-    for card_id in sorted(lapsing):  # rare; locked in one order, so batches never deadlock
-        repository.get(card_id, for_update=True)
-    outcomes: list[IdentifyResponse | DomainError] = []
-    for presentation, number in zip(presentations, numbers, strict=True):
+    repository.lock(lapsing)  # rare; in the one lock order of cards
+    for index, number in numbers.items():
+        presentation = presentations[index]
         row = rows.get(number)
         lapsed = row is not None and row.card_id in lapsing
         trail = audit.trail(presentation.actor)
         try:
-            outcomes.append(_identify(repository, trail, settings, presentation, row, lapsed, now))
+            outcomes[index] = _identify(
+                repository, trail, settings, presentation, row, lapsed, now
+            )
         except DomainError as error:
-            outcomes.append(error)
-    return outcomes
+            outcomes[index] = error
+    return [outcomes[index] for index in range(len(presentations))]
 
 
 def _as_registered(text: str) -> str:
@@ -123,11 +137,10 @@ def _identify(
     lapsed: bool,
     now: datetime,
 ) -> IdentifyResponse:
-    """One presentation, given its card's row (None: no card has the number presented)
-    and whether the card's temporary loss has lapsed (the card is then locked)."""
+    """One authorised presentation, given its card's row (None: no card has the number
+    presented) and whether the card's temporary loss has lapsed (the card is then locked)."""
     actor, request = presentation.actor, presentation.request
     permission = Permission.identify_card
-    authorize(actor, permission, subject=("card", "presented"), purpose=request.purpose)
 
     def refusal(detail: str, code: str, card_id: int | None) -> CardRefusedError:
         subject = ("card", card_id if card_id is not None else "presented")
@@ -144,7 +157,7 @@ def _identify(
         raise refusal(*mismatch, row.card_id)
     status = row.status
     if lapsed:  # the card itself, locked above, for the transition
-        card = repository.get(row.card_id, for_update=True)
+        card = repository.get(row.card_id)
         assert card is not None  # noqa: S101 - read above, and cards are never deleted
         settle_lapsed(repository, audit, settings, card, now)
         status = card.status

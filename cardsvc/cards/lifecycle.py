@@ -32,11 +32,12 @@ from cardsvc.cards.schemas import (
     CardOrder,
     OrderReason,
 )
-from cardsvc.clerks.permissions import Actor, Permission, authorize
+from cardsvc.clerks.permissions import Actor, Permission, as_not_found, authorize
 from cardsvc.errors import (
     ConflictError,
     InvalidDataError,
     NotFoundError,
+    OutsideJurisdictionError,
     TransitionRefusedError,
 )
 from cardsvc.residents.service import resident_in_jurisdiction
@@ -202,18 +203,26 @@ def _card_in_jurisdiction(
     for_update: bool,
     purpose: str | None = None,
 ) -> Card:
-    card = CardRepository(session).by_number(
-        normalise_card_number(card_number), for_update=for_update
-    )
+    """The card, if ``actor`` may act on it; a refusal is audited.
+
+    The role is checked before the card is looked up; a card outside the clerk's
+    jurisdiction answers as a card that does not exist (and the refusal is audited).
+    """
+    number = normalise_card_number(card_number)
+    authorize(actor, permission, subject=("card", number), purpose=purpose)
+    card = CardRepository(session).by_number(number, for_update=for_update)
     if card is None:
         raise NotFoundError("社会保障卡不存在", code="card_not_found")
-    authorize(
-        actor,
-        permission,
-        card.resident.platform.path,
-        subject=("card", card.id),
-        purpose=purpose,
-    )
+    try:
+        authorize(
+            actor,
+            permission,
+            card.resident.platform.path,
+            subject=("card", card.id),
+            purpose=purpose,
+        )
+    except OutsideJurisdictionError as outside:
+        raise as_not_found(outside, "社会保障卡不存在", "card_not_found") from None
     return card
 
 
@@ -228,9 +237,14 @@ def apply_action(
     now: datetime,
 ) -> Card:
     card = _card_in_jurisdiction(
-        session, actor, card_number, ACTION_PERMISSIONS[action], for_update=True
+        session, actor, card_number, ACTION_PERMISSIONS[action], for_update=False
     )
     repository = CardRepository(session)
+    # Activating a replacement changes its predecessor too: both locked at once, in the
+    # one lock order of cards (``CardRepository.lock``), then read as they are now.
+    replaced = card.predecessor_id if action is CardAction.activate else None
+    locked = repository.lock([card.id] if replaced is None else [card.id, replaced])
+    predecessor = next((c for c in locked if c.id == replaced), None)
     settle_lapsed(repository, audit, settings, card, now)
     event = ACTION_EVENTS[action]
     reason = request.reason
@@ -249,9 +263,8 @@ def apply_action(
         if request.cancel_reason is None:
             raise InvalidDataError("注销须注明原因（死亡或出境定居）", code="missing_cancel_reason")
         reason = request.cancel_reason.value
-    elif action is CardAction.activate and card.predecessor_id is not None:
+    elif replaced is not None:
         next_state(card.status, event)
-        predecessor = repository.get(card.predecessor_id, for_update=True)
         if predecessor is not None and predecessor.status not in FINAL:
             # Blacklisted the moment the new card is activated, in the same transaction.
             _transition(

@@ -62,6 +62,26 @@ class CardRepository:
         )
         return {row.card_number: row for row in rows}
 
+    def lock(self, card_ids: Collection[int]) -> Sequence[Card]:
+        """Lock ``card_ids`` until commit and load them as they are now.
+
+        The one lock order of cards: ascending id, in one statement. Every path that
+        locks more than one card locks them here (activating a replacement and its
+        predecessor, a resident's cards, lapsing temporary losses), so two transactions
+        never wait for each other's cards in a cycle.
+        """
+        if not card_ids:
+            return []
+        query = (
+            select(Card)
+            .where(Card.id.in_(sorted(card_ids)))
+            .order_by(Card.id)
+            .execution_options(populate_existing=True)
+        )
+        if locks_rows(self.session):
+            query = query.with_for_update(of=Card)
+        return self.session.scalars(query).unique().all()
+
     def get(self, card_id: int, *, for_update: bool = False) -> Card | None:
         query = select(Card).where(Card.id == card_id)
         if for_update and locks_rows(self.session):
@@ -69,6 +89,7 @@ class CardRepository:
         return self.session.scalars(query).unique().one_or_none()
 
     def of_resident(self, resident_id: int, *, for_update: bool = False) -> Sequence[Card]:
+        """The resident's cards, oldest first; with ``for_update``, locked (in id order)."""
         query = select(Card).where(Card.resident_id == resident_id).order_by(Card.id)
         if for_update and locks_rows(self.session):
             query = query.with_for_update(of=Card)

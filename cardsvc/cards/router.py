@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 
 from cardsvc.cards import blacklist, identify, lifecycle
 from cardsvc.cards.schemas import (
@@ -36,6 +36,10 @@ from cardsvc.settings import Settings
 
 router = APIRouter(tags=["cards"])
 
+CardNumberPath = Annotated[
+    str, Path(pattern=r"^[0-9A-Za-z]{9}$", description="The 9-character card number")
+]
+
 IdentifyBatcher = Batcher[identify.Presented, IdentifyResponse]
 # Large enough that a batch serves every window of a busy city at once; small enough
 # that its statements and its audit insert stay ordinary in size.
@@ -54,9 +58,7 @@ def identify_batcher(database: Database, settings: Settings) -> IdentifyBatcher:
     async def run(batch: list[identify.Presented]) -> list[IdentifyResponse | DomainError]:
         return await database.run(identify.identify_batch, settings, batch, utcnow())
 
-    return Batcher(
-        run, max_size=IDENTIFY_BATCH_SIZE, in_flight=settings.identify_batches_in_flight
-    )
+    return Batcher(run, max_size=IDENTIFY_BATCH_SIZE, in_flight=settings.identify_batches_in_flight)
 
 
 async def get_identify_batcher(request: Request) -> IdentifyBatcher:
@@ -77,6 +79,7 @@ async def identify_card(
     """
     answer = await batcher.submit(identify.Presented(claims, body))
     return Response(answer.model_dump_json(), media_type="application/json")
+
 
 IdempotencyKey = Annotated[
     str,
@@ -119,7 +122,7 @@ def order_card(
 
 @router.post("/cards/{card_number}/{action}", response_model=CardOut)
 def change_card(
-    card_number: str,
+    card_number: CardNumberPath,
     action: CardAction,
     body: CardActionRequest,
     key: IdempotencyKey,
@@ -147,7 +150,7 @@ def change_card(
 
 @router.get("/cards/{card_number}", response_model=CardOut)
 def read_card(
-    card_number: str,
+    card_number: CardNumberPath,
     purpose: Purpose,
     actor: ActorDep,
     audit: AuditDep,
@@ -176,7 +179,9 @@ def cards_of_resident(
 
 
 @router.get("/cards/{card_number}/history", response_model=list[StatusChangeOut])
-def card_history(card_number: str, actor: ActorDep, session: SessionDep) -> list[StatusChangeOut]:
+def card_history(
+    card_number: CardNumberPath, actor: ActorDep, session: SessionDep
+) -> list[StatusChangeOut]:
     _card, history = lifecycle.card_history(session, actor, card_number)
     return [StatusChangeOut.model_validate(change) for change in history]
 

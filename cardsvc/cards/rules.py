@@ -28,7 +28,7 @@ def normalise_card_number(text: str) -> str:
     return number
 
 
-_CARD_ID_PATTERN = re.compile(r"^\d{6}D156000005[0-9A-F]{16}$")
+_CARD_ID_PATTERN = re.compile(r"^[0-9]{6}D156000005[0-9A-F]{16}$")
 
 
 def normalise_card_identification_code(text: str) -> str:

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from cardsvc.cards.rules import CardEvent, CardState
+from cardsvc.kit.text import TextRule
 from cardsvc.residents.rules import Sex
 
 
@@ -51,11 +53,18 @@ class CancelReason(StrEnum):
 
 
 class CardActionRequest(BaseModel):
-    reason: str | None = Field(default=None, max_length=100)
+    reason: Annotated[str, TextRule(100, gbk=True)] | None = None
     cancel_reason: CancelReason | None = None
-    card_identification_code: str | None = Field(
-        default=None, description="Required to issue: the personalised chip's 32 hex digits"
-    )
+    card_identification_code: (
+        Annotated[
+            str,
+            Field(
+                pattern=r"^[0-9A-Fa-f]{32}$",
+                description="Required to issue: the personalised chip's 32 hex digits",
+            ),
+        ]
+        | None
+    ) = None
 
 
 class CardOut(BaseModel):
@@ -107,10 +116,18 @@ class BlacklistDelta(BaseModel):
 
 
 class IdentifyRequest(BaseModel):
-    card_identification_code: str = Field(min_length=32, max_length=32)
-    card_number: str = Field(min_length=9, max_length=9)
-    social_security_number: str = Field(min_length=18, max_length=18)
-    purpose: str = Field(default="窗口读卡识别", min_length=2, max_length=100)
+    card_identification_code: Annotated[
+        str, Field(pattern=r"^[0-9A-Fa-f]{32}$", description="Read off the chip")
+    ]
+    card_number: Annotated[str, Field(pattern=r"^[0-9A-Za-z]{9}$", description="Read off the card")]
+    social_security_number: Annotated[
+        str, Field(pattern=r"^[0-9]{17}[0-9Xx]$", description="Read off the card")
+    ]
+    purpose: Annotated[
+        str,
+        TextRule(100, min_length=2, gbk=True),
+        Field(description="Why the card is read (audited)"),
+    ] = "窗口读卡识别"
 
 
 class HolderSummary(BaseModel):

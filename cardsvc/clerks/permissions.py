@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from cardsvc.errors import ForbiddenError, OutsideJurisdictionError, Refusal
+from cardsvc.errors import ForbiddenError, NotFoundError, OutsideJurisdictionError, Refusal
 
 
 class Role(StrEnum):
@@ -132,3 +132,11 @@ def authorize(
     if not allowed_role:
         raise ForbiddenError("您的岗位无权办理此项业务", code="role_not_allowed", refusal=refusal)
     raise OutsideJurisdictionError("该业务不属于您所在平台的管辖范围", refusal=refusal)
+
+
+def as_not_found(outside: OutsideJurisdictionError, detail: str, code: str) -> NotFoundError:
+    """The answer to a subject outside the clerk's jurisdiction: the same as to one that
+    does not exist (so which ids exist elsewhere is not told), while the audited refusal
+    keeps its real reason."""
+    refusal = outside.refusal and replace(outside.refusal, code=outside.code)
+    return NotFoundError(detail, code=code, refusal=refusal)

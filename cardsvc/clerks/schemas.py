@@ -1,17 +1,21 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from cardsvc.clerks.permissions import Role
 from cardsvc.ids import RowId
+from cardsvc.kit.text import TextRule
 
 
 class LoginRequest(BaseModel):
-    username: str = Field(min_length=1, max_length=40)
+    username: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,40}$")
     password: str = Field(min_length=1, max_length=200)
-    window_code: str = Field(min_length=1, max_length=20)
+    window_code: Annotated[
+        str, Field(pattern=r"^[0-9A-Za-z-]{1,20}$", description="The window's code, e.g. W0001")
+    ]
 
 
 class LoginResponse(BaseModel):
@@ -24,7 +28,7 @@ class ClerkAccount(BaseModel):
     """What every clerk account needs, whatever its role and platform."""
 
     username: str = Field(min_length=3, max_length=40, pattern=r"^[a-z0-9_.-]+$")
-    display_name: str = Field(min_length=1, max_length=40)
+    display_name: Annotated[str, TextRule(40, gbk=True)]
     password: str = Field(min_length=10, max_length=200)
 
 

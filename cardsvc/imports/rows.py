@@ -7,6 +7,7 @@ Checks across rows (duplicates) and against the database happen in ``service.py`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +19,7 @@ from cardsvc.cards.rules import (
     normalise_card_number,
 )
 from cardsvc.errors import InvalidDataError
+from cardsvc.kit.text import TextRefusedError, checked_text
 from cardsvc.residents.ethnic_groups import ETHNIC_GROUPS
 from cardsvc.residents.rules import check_name, parse_ssn
 
@@ -79,20 +81,42 @@ def check_header(header: Sequence[str], expected: Sequence[str]) -> list[Problem
 
 
 def _text(max_length: int, label: str) -> Callable[[str], str]:
+    """The API's text rule (``cardsvc.kit.text``), GBK included: addresses go into ledgers."""
+
+    def check(value: str) -> str:
+        try:
+            return checked_text(value, max_length=max_length, gbk=True)
+        except TextRefusedError as refused:
+            raise InvalidDataError(
+                f"{label}{refused.message}", code=f"text_{refused.code}"
+            ) from None
+
+    return check
+
+
+def _code(pattern: str, label: str) -> Callable[[str], str]:
+    """A code of ASCII characters matching ``pattern`` whole (after trimming)."""
+    matcher = re.compile(pattern)
+
     def check(value: str) -> str:
         cleaned = value.strip()
-        if not 1 <= len(cleaned) <= max_length:
-            raise InvalidDataError(
-                f"{label}不能为空，且不超过{max_length}个字符", code="invalid_length"
-            )
+        if matcher.fullmatch(cleaned) is None:
+            raise InvalidDataError(f"{label}格式不正确", code="invalid_code")
         return cleaned
 
     return check
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _date(value: str) -> date:
+    """A date written YYYY-MM-DD, as docs/import-formats.md says (not 19991205)."""
+    cleaned = value.strip()
     try:
-        return date.fromisoformat(value.strip())
+        if _ISO_DATE.fullmatch(cleaned) is None:
+            raise ValueError(cleaned)
+        return date.fromisoformat(cleaned)
     except ValueError:
         raise InvalidDataError("日期格式应为YYYY-MM-DD", code="invalid_date") from None
 
@@ -151,7 +175,7 @@ _RESIDENT_FIELDS: dict[str, Callable[[str], Any]] = {
     "ethnic_group": _ethnic_group,
     "household_registration": _text(200, "户籍地址"),
     "current_address": _text(200, "现居住地址"),
-    "community_code": _text(12, "所属社区（村）平台编码"),
+    "community_code": _code(r"[0-9A-Za-z]{1,12}", "所属社区（村）平台编码"),
 }
 _CARD_FIELDS: dict[str, Callable[[str], Any]] = {
     "card_number": normalise_card_number,

@@ -10,6 +10,7 @@ commit): the file lands whole or not at all.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -70,6 +71,8 @@ class _Problems:
     """Problems found so far, up to a limit past which checking stops."""
 
     def __init__(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError(f"the problem limit must be at least 1, got {limit}")
         self.items: list[Problem] = []
         self.limit = limit
 
@@ -141,7 +144,10 @@ def _rows(
     problems: _Problems,
 ) -> Iterator[dict[str, Any]]:
     """Checked rows, streamed; problems collect on the side until the limit is reached."""
-    header = next(records, None)
+    try:
+        header = next(records, None)
+    except csv.Error:
+        header = []
     if header is None:
         problems.items.append(Problem(1, "", "empty_file", "文件为空，缺少表头"))
         return
@@ -150,8 +156,17 @@ def _rows(
         problems.items.extend(header_problems)
         return
     names = [name.strip() for name in header]
-    for line, record in enumerate(records, start=2):
-        if problems.full:
+    line = 1
+    while not problems.full:
+        line += 1
+        try:
+            record = next(records, None)
+        except csv.Error:  # a field over the reader's limit, a stray quote: no row to check
+            problems.items.append(
+                Problem(line, "", "unreadable_row", "该行无法解析（字段过长或引号不匹配）")
+            )
+            return
+        if record is None:
             return
         if len(record) != len(names):
             problems.items.append(

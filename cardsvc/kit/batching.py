@@ -10,14 +10,16 @@ under load, batches grow by themselves, up to ``max_size``. Up to ``in_flight`` 
 run at once, so that one can do its reads while another waits for its commit.
 
 Each submitter gets its own outcome: the batch function returns one result or one
-exception per item, in order. If the batch function itself fails, every item of the
-batch gets a ``BatchFailedError`` of its own caused by that failure (its transaction is
-rolled back as a whole: nothing of it was stored).
+exception per item, in order. If the batch function itself fails (its transaction is
+rolled back as a whole: nothing of it was stored), each item is run again alone, so that
+one item that breaks its batch cannot fail the others; an item that fails alone gets a
+``BatchFailedError`` of its own caused by that failure.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
@@ -25,6 +27,9 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 Run = Callable[[list[T]], Awaitable[Sequence[R | Exception]]]
+
+
+log = logging.getLogger(__name__)
 
 
 class BatchFailedError(RuntimeError):
@@ -66,13 +71,26 @@ class Batcher(Generic[T, R]):
             # run before such a callback and would find no room for a drainer of its own.
             self._drainers.discard(asyncio.current_task())
 
+    async def _alone(self, item: T) -> R | Exception:
+        try:
+            outcomes = await self._run([item])
+            if len(outcomes) != 1:
+                raise RuntimeError(f"batch of 1 gave {len(outcomes)} outcomes")
+            return outcomes[0]
+        except Exception as exc:
+            return _failed(1, exc)
+
     async def _settle(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
         try:
             outcomes: Sequence[R | Exception] = await self._run([item for item, _ in batch])
             if len(outcomes) != len(batch):
                 raise RuntimeError(f"batch of {len(batch)} gave {len(outcomes)} outcomes")
-        except Exception as exc:  # the whole batch failed: each submitter sees why
-            outcomes = [_failed(len(batch), exc) for _ in batch]
+        except Exception as exc:  # the whole batch failed: each item again, alone
+            if len(batch) == 1:
+                outcomes = [_failed(1, exc)]
+            else:
+                log.warning("a batch of %d failed (%s); each item runs alone", len(batch), exc)
+                outcomes = [await self._alone(item) for item, _ in batch]
         except BaseException:  # cancelled (shutting down): nobody waits forever
             for _, future in batch:
                 future.cancel()

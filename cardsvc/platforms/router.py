@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from cardsvc.deps import ActorDep, PathRowId, SessionDep
+from cardsvc.ids import MAX_ROW_ID
 from cardsvc.platforms import service
 from cardsvc.platforms.schemas import PlatformCreate, PlatformOut, WindowCreate, WindowOut
 
@@ -21,7 +22,7 @@ def list_platforms(
     actor: ActorDep,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
 ) -> list[PlatformOut]:
     platforms = service.list_platforms(session, actor, limit=limit, offset=offset)
     return [PlatformOut.model_validate(p) for p in platforms]

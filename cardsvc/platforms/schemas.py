@@ -1,16 +1,19 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from cardsvc.ids import RowId
+from cardsvc.kit.text import TextRule
 from cardsvc.platforms.rules import Kind, Level
 
 
 class PlatformCreate(BaseModel):
     parent_id: RowId | None = None
     kind: Kind
-    region_code: str = Field(pattern=r"^\d{6}$")
-    base_name: str = Field(min_length=1, max_length=40)
+    region_code: Annotated[str, Field(pattern=r"^[0-9]{6}$", description="GB/T 2260 region code")]
+    base_name: Annotated[str, TextRule(40, gbk=True)]
 
 
 class PlatformOut(BaseModel):
@@ -26,7 +29,7 @@ class PlatformOut(BaseModel):
 
 
 class WindowCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=60)
+    name: Annotated[str, TextRule(60, gbk=True)]
 
 
 class WindowOut(BaseModel):

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from cardsvc.deps import ActorDep, AuditDep, PathRowId, Purpose, SessionDep
+from cardsvc.ids import MAX_ROW_ID
 from cardsvc.residents import service
 from cardsvc.residents.schemas import ResidentCreate, ResidentListItem, ResidentOut
 
@@ -24,7 +25,7 @@ def list_residents(
     audit: AuditDep,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
 ) -> list[ResidentListItem]:
     return service.list_residents(session, actor, audit, limit=limit, offset=offset)
 

@@ -10,9 +10,12 @@ from datetime import date
 from enum import StrEnum
 
 from cardsvc.errors import InvalidDataError
+from cardsvc.kit.text import TextRefusedError, checked_text
 
 _SSN_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _SSN_CHECK_CHARACTERS = "10X98765432"  # indexed by the weighted sum mod 11
+# The earliest birth date of a resident the register takes: nobody born before is alive.
+EARLIEST_BIRTH = date(1900, 1, 1)
 
 
 class Sex(StrEnum):
@@ -41,7 +44,7 @@ class SocialSecurityNumber:
     sex: Sex
 
 
-def parse_ssn(text: str) -> SocialSecurityNumber:
+def parse_ssn(text: str, today: date | None = None) -> SocialSecurityNumber:
     """The normalised number (``x`` → ``X``) and what it encodes, or ``InvalidDataError``."""
     number = text.strip().upper()
     if len(number) != 18:
@@ -52,24 +55,22 @@ def parse_ssn(text: str) -> SocialSecurityNumber:
         birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise _invalid_ssn("社会保障号码中的出生日期无效") from None
+    if not EARLIEST_BIRTH <= birth <= (today or date.today()):
+        raise _invalid_ssn("社会保障号码中的出生日期不在合理范围内（1900年以来、不晚于今天）")
     sex = Sex.male if int(number[14:17]) % 2 else Sex.female
     return SocialSecurityNumber(number, birth, sex)
 
 
 def check_name(name: str) -> str:
     """A name as stored: trimmed, 1–30 characters, encodable in GBK (what the card holds)."""
-    cleaned = name.strip()
-    if not 1 <= len(cleaned) <= 30:
-        raise InvalidDataError("姓名长度应为1至30个字符", code="invalid_name")
     try:
-        cleaned.encode("gbk")
-    except UnicodeEncodeError:
-        raise InvalidDataError(
-            "姓名含有无法写入社会保障卡的字符（须符合GBK编码）", code="invalid_name"
-        ) from None
-    if any(not ch.isprintable() for ch in cleaned):
-        raise InvalidDataError("姓名含有不可见字符", code="invalid_name")
-    return cleaned
+        return checked_text(name, max_length=30, gbk=True)
+    except TextRefusedError as refused:
+        detail = {
+            "not_gbk": "姓名含有无法写入社会保障卡的字符（须符合GBK编码）",
+            "control_characters": "姓名含有不可见字符",
+        }.get(refused.code, "姓名长度应为1至30个字符")
+        raise InvalidDataError(detail, code="invalid_name") from None
 
 
 def mask_ssn(number: str) -> str:

@@ -1,21 +1,27 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from cardsvc.ids import RowId
+from cardsvc.kit.text import TextRule
 from cardsvc.residents.rules import Sex
 
 
 class ResidentCreate(BaseModel):
-    social_security_number: str = Field(min_length=18, max_length=18)
-    name: str = Field(min_length=1, max_length=30)
+    social_security_number: Annotated[
+        str, Field(pattern=r"^[0-9]{17}[0-9Xx]$", description="GB 11643, 18 characters")
+    ]
+    name: Annotated[str, TextRule(30, gbk=True)]
     sex: Sex
     birth_date: date
-    ethnic_group: str = Field(pattern=r"^\d{2}$", description="GB 3304 code, 01 = 汉族")
-    household_registration: str = Field(min_length=1, max_length=200)
-    current_address: str = Field(min_length=1, max_length=200)
+    ethnic_group: Annotated[
+        str, Field(pattern=r"^[0-9]{2}$", description="GB 3304 code, 01 = 汉族")
+    ]
+    household_registration: Annotated[str, TextRule(200, gbk=True)]
+    current_address: Annotated[str, TextRule(200, gbk=True)]
     platform_id: RowId = Field(description="The community/village station the resident belongs to")
 
 

@@ -7,8 +7,13 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from cardsvc.audit.service import AuditTrail
-from cardsvc.clerks.permissions import Actor, Permission, authorize
-from cardsvc.errors import ConflictError, InvalidDataError, NotFoundError
+from cardsvc.clerks.permissions import Actor, Permission, as_not_found, authorize
+from cardsvc.errors import (
+    ConflictError,
+    InvalidDataError,
+    NotFoundError,
+    OutsideJurisdictionError,
+)
 from cardsvc.platforms.repository import PlatformRepository
 from cardsvc.platforms.rules import Level
 from cardsvc.residents.ethnic_groups import ETHNIC_GROUPS
@@ -83,17 +88,26 @@ def resident_in_jurisdiction(
     permission: Permission,
     purpose: str | None = None,
 ) -> Resident:
-    """The resident, if ``actor`` may act on them; a refusal is audited."""
+    """The resident, if ``actor`` may act on them; a refusal is audited.
+
+    The role is checked before the resident is looked up; a resident outside the
+    clerk's jurisdiction answers as one that does not exist (404, never 403: which ids
+    exist elsewhere is not told), and the refusal is audited.
+    """
+    authorize(actor, permission, subject=("resident", resident_id), purpose=purpose)
     resident = ResidentRepository(session).get(resident_id)
     if resident is None:
         raise NotFoundError("参保人员不存在", code="resident_not_found")
-    authorize(
-        actor,
-        permission,
-        resident.platform.path,
-        subject=("resident", resident.id),
-        purpose=purpose,
-    )
+    try:
+        authorize(
+            actor,
+            permission,
+            resident.platform.path,
+            subject=("resident", resident.id),
+            purpose=purpose,
+        )
+    except OutsideJurisdictionError as outside:
+        raise as_not_found(outside, "参保人员不存在", "resident_not_found") from None
     return resident
 
 

@@ -8,6 +8,7 @@ Under ``CI=true`` an unreachable PostgreSQL fails the run instead of skipping.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,7 +34,7 @@ from cardsvc.platforms.rules import Kind
 from cardsvc.platforms.schemas import PlatformCreate
 from cardsvc.platforms.service import add_window, build_platform
 from cardsvc.residents.rules import ssn_check_character
-from cardsvc.settings import Settings
+from cardsvc.settings import DEMO_AUDIT_SECRET, Settings
 
 MissingService = Callable[[str], NoReturn]  # the shared ``missing_service`` fixture
 
@@ -43,6 +44,8 @@ POSTGRES_SERVER = os.environ.get(
 # One database per test process: parallel runs (several engineers, CI jobs) never collide.
 POSTGRES_TEST_DB = f"sscard_test_{os.getpid()}"
 PASSWORD = "correct horse battery"  # noqa: S105 - test clerks' password
+# The audit secret of the tests' settings (the demo default): it keys the audit chain.
+AUDIT_SECRET = DEMO_AUDIT_SECRET.encode()
 
 
 def _postgres_url(missing_service: MissingService) -> str:
@@ -299,3 +302,63 @@ def resident_payload(world: World) -> Callable[..., dict[str, object]]:
         return body
 
     return payload
+
+
+Payload = Callable[..., dict[str, object]]
+_keys = itertools.count(1)
+
+
+def _key() -> dict[str, str]:
+    return {"Idempotency-Key": f"test-key-{next(_keys):06d}"}
+
+
+def _card_id(number: str) -> str:
+    return "320100D156000005" + number.encode().hex().upper()[:16].ljust(16, "0")
+
+
+class Desk:
+    """Drives one resident's cards through the API."""
+
+    def __init__(self, client: Client, world: World, resident_payload: Payload) -> None:
+        self.client, self.world = client, world
+        self.body = resident_payload()
+        response = client.post("/residents", json=self.body, headers=world.headers("clerk_a1"))
+        assert response.status_code == 201
+        self.resident_id = response.json()["id"]
+
+    def order(self, reason: str = "first", clerk: str = "clerk_a1") -> dict[str, object]:
+        response = self.client.post(
+            f"/residents/{self.resident_id}/cards",
+            json={"reason": reason},
+            headers={**self.world.headers(clerk), **_key()},
+        )
+        return {**response.json(), "http": response.status_code}
+
+    def act(
+        self, number: str, action: str, clerk: str = "clerk_a1", **body: object
+    ) -> dict[str, object]:
+        if action == "issue":
+            body.setdefault("card_identification_code", _card_id(number))
+        response = self.client.post(
+            f"/cards/{number}/{action}", json=body, headers={**self.world.headers(clerk), **_key()}
+        )
+        return {"http": response.status_code, **response.json()}
+
+    def identify_body(self, number: str) -> dict[str, object]:
+        """What a terminal reads off this resident's card ``number``."""
+        return {
+            "card_identification_code": _card_id(number),
+            "card_number": number,
+            "social_security_number": self.body["social_security_number"],
+        }
+
+    def normal_card(self) -> str:
+        number = str(self.order()["card_number"])
+        assert self.act(number, "issue", "operator")["status"] == "issued"
+        assert self.act(number, "activate")["status"] == "normal"
+        return number
+
+
+@pytest.fixture
+def desk(client: Client, world: World, resident_payload: Payload) -> Desk:
+    return Desk(client, world, resident_payload)

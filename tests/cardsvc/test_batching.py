@@ -89,24 +89,55 @@ def test_each_item_gets_its_own_exception() -> None:
     run(scenario)
 
 
-def test_a_failed_batch_fails_each_of_its_items_and_the_next_batch_still_runs() -> None:
-    calls: list[list[int]] = []
+def test_a_failing_batch_fails_each_of_its_items_and_the_next_batch_still_runs() -> None:
+    down = True
 
-    async def flaky(items: list[int]) -> Sequence[int | Exception]:
-        calls.append(items)
-        if len(calls) == 1:
+    async def database(items: list[int]) -> Sequence[int | Exception]:
+        if down:
             raise ConnectionError("database went away")
-        return [n for n in items]
+        return list(items)
 
     async def scenario() -> None:
-        batcher = Batcher(flaky, max_size=10)
+        nonlocal down
+        batcher = Batcher(database, max_size=10)
         outcomes = await asyncio.gather(
             *(batcher.submit(n) for n in (1, 2, 3)), return_exceptions=True
         )
         assert all(isinstance(o, BatchFailedError) for o in outcomes)
         assert all(isinstance(o.__cause__, ConnectionError) for o in outcomes)
         assert len({id(o) for o in outcomes}) == 3  # one each: tracebacks never pile up
+        down = False
         assert await batcher.submit(4) == 4
+
+    run(scenario)
+
+
+def test_one_item_that_breaks_its_batch_fails_alone() -> None:
+    """A batch that fails as a whole is run again item by item: the others succeed."""
+    batches: list[list[int]] = []
+    gate = asyncio.Event()
+
+    async def poisoned_by_13(items: list[int]) -> Sequence[int | Exception]:
+        batches.append(list(items))
+        await gate.wait()
+        if 13 in items:
+            raise ValueError("invalid byte sequence for encoding UTF8: 0x00")
+        return [n * 10 for n in items]
+
+    async def scenario() -> None:
+        batcher = Batcher(poisoned_by_13, max_size=10)
+        first = asyncio.create_task(batcher.submit(1))
+        await asyncio.sleep(0)
+        others = [asyncio.create_task(batcher.submit(n)) for n in (12, 13, 14)]
+        await asyncio.sleep(0)
+        gate.set()
+        assert await first == 10
+        outcomes = await asyncio.gather(*others, return_exceptions=True)
+        assert outcomes[0] == 120
+        assert outcomes[2] == 140
+        assert isinstance(outcomes[1], BatchFailedError)
+        assert isinstance(outcomes[1].__cause__, ValueError)
+        assert batches == [[1], [12, 13, 14], [12], [13], [14]]
 
     run(scenario)
 
@@ -121,7 +152,7 @@ def test_a_wrong_number_of_outcomes_is_an_error_for_everyone() -> None:
             *(batcher.submit(n) for n in (1, 2)), return_exceptions=True
         )
         assert all(isinstance(o.__cause__, RuntimeError) for o in outcomes)
-        assert "gave 1 outcomes" in str(outcomes[0].__cause__)
+        assert "batch of 1 gave 0 outcomes" in str(outcomes[0].__cause__)  # run alone, too
 
     run(scenario)
 

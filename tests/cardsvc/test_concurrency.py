@@ -52,6 +52,8 @@ from tests.cardsvc.conftest import POSTGRES_SERVER, make_ssn
 MissingService = Callable[[str], NoReturn]  # the shared ``missing_service`` fixture
 
 DATABASE = f"sscard_concurrency_{os.getpid()}"
+# The instances' own secrets, as a real deployment has (serve refuses the demo ones).
+AUDIT_SECRET = secrets.token_urlsafe(32).encode()
 
 
 def _admin(statement: str) -> None:
@@ -90,7 +92,7 @@ def service(database_url: str) -> Iterator[Service]:
     settings = Settings(
         database_url=database_url,
         token_secret=SecretStr(secrets.token_urlsafe(32)),
-        audit_secret=SecretStr(secrets.token_urlsafe(32)),
+        audit_secret=SecretStr(AUDIT_SECRET.decode()),
         identify_batches_in_flight=2,  # more than the default: batches side by side
     )
     engine = make_engine(database_url)
@@ -213,9 +215,15 @@ class Desk:
         with self._turn:
             return next(self._instances) + path
 
-    def post(self, url: str, clerk: str = "clerk", **body: object) -> httpx.Response:
-        headers = {**self.service.headers[clerk], "Idempotency-Key": f"concurrency-{next(_keys)}"}
+    def post(
+        self, url: str, clerk: str = "clerk", key: str | None = None, **body: object
+    ) -> httpx.Response:
+        key = key or f"concurrency-{next(_keys)}"
+        headers = {**self.service.headers[clerk], "Idempotency-Key": key}
         return self.client.post(self.url(url), json=body, headers=headers)
+
+    def get(self, url: str, clerk: str = "clerk", **params: str) -> httpx.Response:
+        return self.client.get(self.url(url), params=params, headers=self.service.headers[clerk])
 
     def resident(self, n: int) -> int:
         birth = date(1960, 1, 1) + timedelta(days=n)
@@ -354,7 +362,7 @@ def _check_invariants(session: Session) -> None:
         select(BlacklistEntry.version).order_by(BlacklistEntry.version)
     ).all()
     assert versions == list(range(1, len(versions) + 1))
-    assert list(verify_chain(session)) == []
+    assert list(verify_chain(session, AUDIT_SECRET)) == []
 
 
 def test_a_hundred_simultaneous_identifies_all_answer(desk: Desk, service: Service) -> None:
@@ -399,4 +407,81 @@ def test_a_hundred_simultaneous_identifies_all_answer(desk: Desk, service: Servi
             .where(AuditEvent.seq > before, AuditEvent.action == "read")
         )
         assert reads == 100
-        assert list(verify_chain(session)) == []
+        assert list(verify_chain(session, AUDIT_SECRET)) == []
+
+
+def _issue_body(number: str) -> dict[str, str]:
+    return {"card_identification_code": "320100D156000005" + number.encode().hex().upper()[:16]}
+
+
+def test_activations_and_reads_at_once_never_deadlock_into_a_500(
+    desk: Desk, service: Service
+) -> None:
+    """Activating a replacement changes two cards; reading a resident's cards locks them
+    all. Both lock in one order (ascending card id), so neither waits for the other in a
+    cycle: every answer is a success or a clean conflict, never a 500."""
+    pending = []
+    for n in range(6):
+        resident_id = desk.resident(700 + n)
+        old = desk.normal_card(resident_id)
+        assert desk.post(f"/cards/{old}/loss").status_code == 200
+        ordered = desk.post(f"/residents/{resident_id}/cards", reason="replacement")
+        number = ordered.json()["card_number"]
+        issued = desk.post(f"/cards/{number}/issue", "operator", **_issue_body(number))
+        assert issued.status_code == 200, issued.text
+        pending.append((resident_id, number))
+
+    def work(i: int) -> httpx.Response:
+        resident_id, number = pending[i % len(pending)]
+        if i < len(pending):
+            return desk.post(f"/cards/{number}/activate")
+        return desk.get(f"/residents/{resident_id}/cards", purpose="窗口业务办理")
+
+    responses = _together(len(pending) * 8, work, 48)
+    statuses = Counter(r.status_code for r in responses)
+    assert set(statuses) <= {200, 409, 503}, [r.text for r in responses if r.status_code >= 500]
+    for response in responses[: len(pending)]:
+        if response.status_code == 503:
+            assert response.headers["retry-after"] == "1"
+    with service.session() as session:
+        _check_invariants(session)
+
+
+def test_retries_of_one_issue_replay_it_or_wait_and_are_never_refused(
+    desk: Desk, service: Service
+) -> None:
+    """Thirty copies of one request (same Idempotency-Key, same body) at once: one runs,
+    the others answer "in progress, retry" until it commits, then replay its answer."""
+    resident_id = desk.resident(800)
+    number = desk.post(f"/residents/{resident_id}/cards", reason="first").json()["card_number"]
+    body = _issue_body(number)
+
+    def issue(_i: int) -> httpx.Response:
+        return desk.post(f"/cards/{number}/issue", "operator", key="issue-retry-0001", **body)
+
+    responses = _together(30, issue, 30)
+    codes = Counter(
+        (r.status_code, None if r.status_code == 200 else r.json()["code"]) for r in responses
+    )
+    assert set(codes) <= {(200, None), (409, "idempotency_in_progress")}, codes
+    assert codes[(200, None)] >= 1
+    for response in responses:
+        if response.status_code == 409:
+            assert response.headers["retry-after"] == "1"
+    answers = {r.text for r in responses if r.status_code == 200}
+    again = issue(0)
+    assert again.status_code == 200
+    assert again.headers["idempotent-replayed"] == "true"
+    answers.add(again.text)
+    assert len(answers) == 1  # every success is the one answer
+    with service.session() as session:
+        history = session.scalars(
+            select(CardStatusChange)
+            .join(Card, Card.id == CardStatusChange.card_id)
+            .where(Card.card_number == number)
+            .order_by(CardStatusChange.id)
+        ).all()
+        assert [change.to_status for change in history] == [
+            CardState.in_production,
+            CardState.issued,
+        ]

@@ -16,7 +16,7 @@ from cardsvc.cli import main
 from cardsvc.imports.rows import CARD_COLUMNS, RESIDENT_COLUMNS
 from cardsvc.imports.service import ImportRefusedError, import_cards, import_residents
 from cardsvc.residents.models import Resident
-from tests.cardsvc.conftest import World, make_ssn
+from tests.cardsvc.conftest import AUDIT_SECRET, World, make_ssn
 
 NOW = datetime(2025, 3, 1, tzinfo=UTC)
 
@@ -61,7 +61,7 @@ def _card_row(n: int, **overrides: str) -> list[str]:
 
 
 def _trail(session: Session) -> AuditTrail:
-    return AuditTrail(session, None, b"secret")
+    return AuditTrail(session, None, AUDIT_SECRET)
 
 
 def _count(session: Session, model: type) -> int:
@@ -82,7 +82,7 @@ def test_residents_and_cards_import_whole(session: Session, world: World) -> Non
     assert [(e.version, e.card_number, e.action) for e in entries] == [
         (before + 1, _card_number(5), "add")
     ]
-    assert list(verify_chain(session)) == []
+    assert list(verify_chain(session, AUDIT_SECRET)) == []
 
 
 def _refused(call: object) -> list[tuple[int, str, str]]:

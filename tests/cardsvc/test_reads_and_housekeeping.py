@@ -21,8 +21,7 @@ from cardsvc.residents.models import Resident
 from cardsvc.seed import build_demo_province
 from cardsvc.settings import Settings
 from simulators.population_csv import write_population_csv
-from tests.cardsvc.conftest import Client, World
-from tests.cardsvc.test_cards import Desk
+from tests.cardsvc.conftest import AUDIT_SECRET, Client, Desk, World
 
 Payload = Callable[..., dict[str, object]]
 PURPOSE = {"purpose": "窗口业务办理"}
@@ -80,7 +79,7 @@ def test_sweep_lapses_only_expired_temporary_losses(
         d.act(number, "temporary-loss")
     _age(connection, numbers[0], 6)
     _age(connection, numbers[1], 7)
-    trail = AuditTrail(session, None, b"secret")
+    trail = AuditTrail(session, None, AUDIT_SECRET)
     now = datetime.now(UTC)
     assert lapse_temporary_losses(session, trail, settings, now, limit=1) == 1
     assert lapse_temporary_losses(session, trail, settings, now, limit=10) == 1
@@ -106,13 +105,13 @@ def test_refused_reads_stay_in_the_audit_trail(desk: Desk, session: Session) -> 
     response = desk.client.get(
         f"/residents/{desk.resident_id}", params=PURPOSE, headers=desk.world.headers("clerk_b1")
     )
-    assert response.status_code == 403
+    assert response.status_code == 404  # outside jurisdiction: as if it did not exist
     [refusal] = _refusals(session)
     assert (refusal.subject_type, refusal.subject_id) == ("resident", str(desk.resident_id))
     assert refusal.clerk_id == desk.world.clerks["clerk_b1"].id
     assert refusal.purpose == "窗口业务办理"
     assert '"code":"outside_jurisdiction"' in refusal.payload
-    assert list(verify_chain(session)) == []
+    assert list(verify_chain(session, AUDIT_SECRET)) == []
 
 
 def test_a_blacklisted_card_at_identify_is_audited(desk: Desk, session: Session) -> None:
@@ -135,7 +134,7 @@ def test_a_blacklisted_card_at_identify_is_audited(desk: Desk, session: Session)
 
 def test_bootstrap_the_first_administrator(session: Session, settings: Settings) -> None:
     passwords = Passwords(settings)
-    trail = AuditTrail(session, None, b"secret")
+    trail = AuditTrail(session, None, AUDIT_SECRET)
     options = {
         "display_name": "管理员",
         "password": "a long enough password",
@@ -165,7 +164,7 @@ def test_seed_builds_a_province_and_imports_the_synthetic_population(
     assert "玄武门街道人力资源和社会保障服务中心" in names
     assert "陆巷村人力资源和社会保障服务站" in names
     write_population_csv(40, tmp_path, seed=5, communities=province.communities)
-    trail = AuditTrail(session, None, b"secret")
+    trail = AuditTrail(session, None, AUDIT_SECRET)
     now = datetime.now(UTC)
     for name, load in (("residents", import_residents), ("cards", import_cards)):
         with (tmp_path / f"{name}.csv").open(encoding="utf-8", newline="") as file:

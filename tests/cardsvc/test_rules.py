@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -11,9 +13,14 @@ from hypothesis import strategies as st
 from cardsvc.audit.chain import (
     GENESIS_HASH,
     STANDARD_CANONICAL,
+    Anchor,
     ChainedRow,
     canonical_json,
+    chain_key,
+    read_anchor,
+    row_content,
     row_hash,
+    sign_anchor,
     verify,
 )
 from cardsvc.cards.rules import (
@@ -225,6 +232,9 @@ def _row(seq: int, previous: str, payload: str = "{}") -> ChainedRow:
     )
 
 
+KEYED_ROW_HASH = "30db25efd558f48af58b7ff011057ed8c06d86fd970094ae65db55f95091e50f"
+
+
 def test_a_row_hash_never_changes() -> None:
     """Known answer: chains already stored must verify with every later version."""
     row = ChainedRow(
@@ -240,7 +250,21 @@ def test_a_row_hash_never_changes() -> None:
         previous_hash=GENESIS_HASH,
     )
     assert row.payload == '{"card_id":9,"note":"a\\"b\\\\c\\n\u2028","via":"identify"}'
-    assert row_hash(row) == "12c5c3420eded2e5d6b144cbb7faafddb5cd2a35a5f1b11cafe3a993db596ce2"
+    # What every stored row's hash covered before the chain was keyed (migration 0004).
+    content = row_content(row)
+    assert hashlib.sha256(content).hexdigest() == (
+        "12c5c3420eded2e5d6b144cbb7faafddb5cd2a35a5f1b11cafe3a993db596ce2"
+    )
+    # Keyed: HMAC-SHA256 under HMAC-SHA256(audit secret, "cardsvc audit chain v1").
+    key = chain_key(b"demo-audit-secret-change-me")
+    assert (
+        key
+        == hmac.new(
+            b"demo-audit-secret-change-me", b"cardsvc audit chain v1", hashlib.sha256
+        ).digest()
+    )
+    assert row_hash(row, key) == hmac.new(key, content, hashlib.sha256).hexdigest()
+    assert row_hash(row, key) == KEYED_ROW_HASH
 
 
 _JSON_TEXT = st.text(st.characters(codec="utf-8"))  # every character, controls included
@@ -257,15 +281,65 @@ def test_canonical_json_is_the_standard_text(value: object) -> None:
     assert canonical_json(value) == STANDARD_CANONICAL.encode(value)
 
 
+SECRET = b"an audit secret outside the database"
+KEY = chain_key(SECRET)
+
+
+def _chain(length: int) -> list[tuple[ChainedRow, str]]:
+    chain: list[tuple[ChainedRow, str]] = []
+    previous = GENESIS_HASH
+    for seq in range(1, length + 1):
+        row = _row(seq, previous)
+        previous = row_hash(row, KEY)
+        chain.append((row, previous))
+    return chain
+
+
 def test_chain_verification_finds_edits_gaps_and_relinks() -> None:
-    first = _row(1, GENESIS_HASH)
-    second = _row(2, row_hash(first))
-    third = _row(3, row_hash(second))
-    chain = [(first, row_hash(first)), (second, row_hash(second)), (third, row_hash(third))]
-    assert list(verify(chain)) == []
-    edited = [chain[0], (_row(2, row_hash(first), '{"x":1}'), row_hash(second)), chain[2]]
-    assert [(b.seq, b.reason) for b in verify(edited)] == [(2, "edited")]
-    assert [(b.seq, b.reason) for b in verify([chain[0], chain[2]])] == [
+    chain = _chain(3)
+    first, second = chain[0][0], chain[1][0]
+    assert list(verify(chain, SECRET)) == []
+    edited = [chain[0], (_row(2, chain[0][1], '{"x":1}'), chain[1][1]), chain[2]]
+    assert [(b.seq, b.reason) for b in verify(edited, SECRET)] == [(2, "edited")]
+    assert [(b.seq, b.reason) for b in verify([chain[0], chain[2]], SECRET)] == [
         (3, "gap"),
         (3, "unlinked"),
     ]
+    assert (first.seq, second.seq) == (1, 2)
+
+
+def test_a_chain_recomputed_without_the_secret_is_found() -> None:
+    """An insider edits row 2 and recomputes every later hash, as plain SHA-256 allowed:
+    without the audit secret the hashes cannot be made to match."""
+    chain = _chain(4)
+    forged: list[tuple[ChainedRow, str]] = [chain[0]]
+    previous = chain[0][1]
+    for seq in (2, 3, 4):
+        row = _row(seq, previous, '{"edited":true}' if seq == 2 else "{}")
+        previous = hashlib.sha256(row_content(row)).hexdigest()
+        forged.append((row, previous))
+    assert {(b.seq, b.reason) for b in verify(forged, SECRET)} == {
+        (2, "edited"),
+        (3, "edited"),
+        (4, "edited"),
+    }
+    recomputed_with_a_guess = chain_key(b"demo-audit-secret-change-me")
+    assert recomputed_with_a_guess != KEY
+
+
+def test_anchors_find_a_cut_tail_and_a_rewritten_head() -> None:
+    chain = _chain(5)
+    at = datetime(2026, 12, 1, 22, 0, tzinfo=UTC)
+    anchor = sign_anchor(SECRET, 5, chain[4][1], at)
+    assert read_anchor(anchor.line()) == anchor
+    assert list(verify(chain, SECRET, [anchor])) == []
+    # The last row deleted (triggers lifted): the chain alone still looks whole.
+    assert list(verify(chain[:4], SECRET)) == []
+    assert [(b.seq, b.reason) for b in verify(chain[:4], SECRET, [anchor])] == [(5, "cut")]
+    # An anchor made up by someone without the secret.
+    forged = Anchor(4, chain[3][1], at, "0" * 64)
+    assert [(b.seq, b.reason) for b in verify(chain, SECRET, [forged])] == [(4, "forged anchor")]
+    # The anchored row itself replaced by a re-keyed copy (someone holding the key).
+    other = _row(5, chain[3][1], '{"other":1}')
+    rewritten = [*chain[:4], (other, row_hash(other, KEY))]
+    assert [(b.seq, b.reason) for b in verify(rewritten, SECRET, [anchor])] == [(5, "rewritten")]
