@@ -5,6 +5,9 @@ cardsvc migrate
 cardsvc audit verify [--anchors FILE]
 cardsvc audit anchor [--anchors FILE]
 cardsvc clerks create-admin --username U [--display-name N] [--password-stdin]
+cardsvc clerks deactivate|activate USERNAME
+cardsvc clerks move USERNAME --platform CODE
+cardsvc clerks set-role USERNAME ROLE
 cardsvc cards lapse-temporary-losses
 cardsvc import residents FILE.csv [--report FILE] [--max-problems N]
 cardsvc import cards FILE.csv [--report FILE] [--max-problems N]
@@ -170,6 +173,37 @@ def _create_admin(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _change_clerk(settings: Settings, args: argparse.Namespace) -> int:
+    from cardsvc.clerks.permissions import Role
+    from cardsvc.clerks.service import change_clerk
+    from cardsvc.errors import DomainError
+
+    command = args.clerks_command
+    active = {"deactivate": False, "activate": True}.get(command)
+    platform_code = args.platform if command == "move" else None
+    role = Role(args.role) if command == "set-role" else None
+    try:
+        with _unit_of_work(settings) as session:
+            clerk = change_clerk(
+                session,
+                _system_audit(session, settings),
+                args.username,
+                active=active,
+                platform_code=platform_code,
+                role=role,
+            )
+            summary = (
+                f"clerk {clerk.username}: {'active' if clerk.active else 'inactive'}, "
+                f"role {clerk.role.value}, platform {clerk.platform.unified_code}; "
+                "their sessions have ended"
+            )
+    except DomainError as error:
+        print(f"cardsvc: {error.detail} ({error.code})", file=sys.stderr)
+        return 1
+    print(summary)
+    return 0
+
+
 def _lapse_temporary_losses(settings: Settings, args: argparse.Namespace) -> int:
     from cardsvc.cards.lifecycle import lapse_temporary_losses
     from cardsvc.kit.types import utcnow
@@ -331,6 +365,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="read the password from standard input (default: generate and print one)",
     )
     admin.set_defaults(handler=_create_admin)
+    for name, what in (
+        ("deactivate", "stop a clerk's account; their tokens stop working at once"),
+        ("activate", "let a deactivated clerk log in again (old tokens stay dead)"),
+        ("move", "move a clerk to another platform; their tokens stop working at once"),
+        ("set-role", "change a clerk's role; their tokens stop working at once"),
+    ):
+        change = clerk_commands.add_parser(name, help=what)
+        change.add_argument("username")
+        if name == "move":
+            change.add_argument("--platform", required=True, help="the platform's unified code")
+        if name == "set-role":
+            from cardsvc.clerks.permissions import Role
+
+            change.add_argument("role", choices=[role.value for role in Role])
+        change.set_defaults(handler=_change_clerk)
 
     cards = commands.add_parser("cards", help="card housekeeping")
     card_commands = cards.add_subparsers(dest="cards_command", required=True)

@@ -8,6 +8,7 @@ DomainError
 ├── InvalidDataError           the request is well-formed but breaks a rule
 ├── ConflictError              duplicates, idempotency key reuse
 │   └── TransitionRefusedError the card's state does not allow the action
+├── TooManyAttemptsError       logins throttled: try again later
 └── CardRefusedError           identify: blacklisted or mismatched card
 
 ``detail`` is simplified Chinese for the clerk; ``code`` is stable for programs. Neither
@@ -79,6 +80,15 @@ class ConflictError(DomainError):
 
 class TransitionRefusedError(ConflictError):
     default_code = "transition_refused"
+
+
+class TooManyAttemptsError(DomainError):
+    default_code = "too_many_attempts"
+    retryable = True
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
 
 
 class CardRefusedError(DomainError):

@@ -2,7 +2,7 @@
 
 from cardsvc.audit.models import AuditEvent
 from cardsvc.cards.models import BlacklistEntry, Card, CardStatusChange
-from cardsvc.clerks.models import Clerk
+from cardsvc.clerks.models import Clerk, LoginFailure
 from cardsvc.idempotency import IdempotencyRecord
 from cardsvc.kit.base import Base
 from cardsvc.platforms.models import Platform, Window
@@ -16,6 +16,7 @@ __all__ = [
     "CardStatusChange",
     "Clerk",
     "IdempotencyRecord",
+    "LoginFailure",
     "Platform",
     "Resident",
     "Window",

@@ -28,6 +28,7 @@ _STATUS: dict[type[errors.DomainError], int] = {
     errors.InvalidDataError: 422,
     errors.ConflictError: 409,
     errors.CardRefusedError: 403,
+    errors.TooManyAttemptsError: 429,
 }
 
 _HTTP_DETAILS = {
@@ -70,7 +71,7 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.DomainError)  # noqa: S101 - registered for this class only
     response = problem(status_of(exc), exc.code, exc.detail)
     if exc.retryable:
-        response.headers["Retry-After"] = "1"
+        response.headers["Retry-After"] = str(getattr(exc, "retry_after", 1))
     return response
 
 

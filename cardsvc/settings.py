@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     # Argon2id cost; tests lower it, production keeps the library's recommendation.
     password_time_cost: int = Field(default=3, ge=1)
     password_memory_cost_kib: int = Field(default=65536, ge=64)
+    # Password checks running at once (each takes a core and 64 MiB for ~50 ms).
+    password_checks_at_once: int = Field(default=2, ge=1, le=16)
     card_validity_years: int = Field(default=10, ge=1)
     # The largest request body any route reads (the largest today is a few hundred bytes).
     max_request_bytes: int = Field(default=64 * 1024, ge=1024)

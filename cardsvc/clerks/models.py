@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -25,5 +25,18 @@ class Clerk(Base):
     certified: Mapped[bool] = mapped_column(default=False)  # 持证上岗
     certified_on: Mapped[date | None]
     active: Mapped[bool] = mapped_column(default=True)
+    # Raised by logout, deactivation, a move or a role change: older tokens stop working.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     platform: Mapped[Platform] = relationship(lazy="joined")
+
+
+class LoginFailure(Base):
+    """A failed login, kept to limit attempts per username and per address."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(index=True)

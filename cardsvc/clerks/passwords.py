@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import anyio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -12,11 +13,25 @@ _UNKNOWN_USER_HASH_INPUT = "unknown-user"
 
 
 class Passwords:
+    """Hashes and checks passwords; checks from the event loop run in worker threads, a
+    bounded number at once, holding no database connection (a flood of logins cannot
+    take the connections or the threads that the windows need)."""
+
     def __init__(self, settings: Settings) -> None:
         self._hasher = PasswordHasher(
             time_cost=settings.password_time_cost, memory_cost=settings.password_memory_cost_kib
         )
         self._dummy_hash = self._hasher.hash(_UNKNOWN_USER_HASH_INPUT)
+        self._at_once = settings.password_checks_at_once
+        self._limiter: anyio.CapacityLimiter | None = None
+
+    async def verify_async(self, password_hash: str | None, password: str) -> bool:
+        """``verify`` in a worker thread, at most ``password_checks_at_once`` at a time."""
+        if self._limiter is None:  # made on first use, inside the serving event loop
+            self._limiter = anyio.CapacityLimiter(self._at_once)
+        return await anyio.to_thread.run_sync(
+            self.verify, password_hash, password, limiter=self._limiter
+        )
 
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import CompoundSelect, null, select, union_all
+from sqlalchemy import CompoundSelect, func, null, select, union_all
 from sqlalchemy.orm import Session
 
-from cardsvc.clerks.models import Clerk
+from cardsvc.clerks.models import Clerk, LoginFailure
 from cardsvc.clerks.permissions import Role
 from cardsvc.kit.dialect import among
 from cardsvc.platforms.models import Platform, Window
@@ -26,10 +27,11 @@ def _active_clerks_and_windows(dialect: str) -> CompoundSelect[*tuple[Any, ...]]
             Clerk.role.label("role"),
             Clerk.platform_id.label("platform_id"),
             Platform.path.label("platform_path"),
+            Clerk.session_version.label("session_version"),
         )
         .join(Platform, Platform.id == Clerk.platform_id)
         .where(among(Clerk.id, "clerk_ids", dialect), Clerk.active),
-        select(Window.id, null(), null(), null()).where(
+        select(Window.id, null(), null(), null(), null()).where(
             among(Window.id, "window_ids", dialect), Window.active
         ),
     )
@@ -40,6 +42,7 @@ class ActiveClerk:
     role: Role
     platform_id: int
     platform_path: str
+    session_version: int
 
 
 class ClerkRepository:
@@ -70,7 +73,9 @@ class ClerkRepository:
             if row.role is None:
                 windows.add(row.id)
             else:
-                clerks[row.id] = ActiveClerk(Role(row.role), row.platform_id, row.platform_path)
+                clerks[row.id] = ActiveClerk(
+                    Role(row.role), row.platform_id, row.platform_path, row.session_version
+                )
         return clerks, windows
 
     def window(self, window_id: int) -> Window | None:
@@ -78,6 +83,17 @@ class ClerkRepository:
 
     def window_by_code(self, code: str) -> Window | None:
         return self.session.scalars(select(Window).where(Window.code == code)).one_or_none()
+
+    def failures_since(self, username: str, address: str, since: datetime) -> tuple[int, int]:
+        """Failed logins since ``since``: under ``username``, and from ``address``."""
+        recent = LoginFailure.occurred_at >= since
+        by_name = select(func.count()).where(recent, LoginFailure.username == username)
+        by_address = select(func.count()).where(recent, LoginFailure.address == address)
+        return (self.session.scalar(by_name) or 0, self.session.scalar(by_address) or 0)
+
+    def add_failure(self, failure: LoginFailure) -> None:
+        self.session.add(failure)
+        self.session.flush()
 
     def add(self, clerk: Clerk) -> Clerk:
         self.session.add(clerk)

@@ -2,13 +2,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request, Response
 
 from cardsvc.clerks import service
 from cardsvc.clerks.passwords import Passwords
 from cardsvc.clerks.repository import ClerkRepository
 from cardsvc.clerks.schemas import ClerkCreate, ClerkOut, LoginRequest, LoginResponse, Me
-from cardsvc.deps import ActorDep, SessionDep, SettingsDep, get_passwords
+from cardsvc.deps import (
+    ActorDep,
+    AuditDep,
+    DatabaseDep,
+    SessionDep,
+    SettingsDep,
+    get_passwords,
+)
+from cardsvc.errors import DomainError
 from cardsvc.kit.types import utcnow
 
 router = APIRouter(tags=["clerks"])
@@ -16,19 +24,37 @@ PasswordsDep = Annotated[Passwords, Depends(get_passwords)]
 
 
 @router.post("/auth/login", response_model=LoginResponse)
-def login(
-    body: LoginRequest, session: SessionDep, settings: SettingsDep, passwords: PasswordsDep
+async def login(
+    body: LoginRequest,
+    request: Request,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    passwords: PasswordsDep,
 ) -> LoginResponse:
-    token, expires_at = service.login(
-        session,
-        settings,
-        passwords,
-        username=body.username,
-        password=body.password,
-        window_code=body.window_code,
-        now=utcnow(),
+    """A token bound to the clerk and the window. Failed attempts are limited per username
+    and per address (429 with Retry-After past the limit), and audited. The password is
+    checked between two short units of work, holding no database connection."""
+    address = request.client.host if request.client else "unknown"
+    now = utcnow()
+    secret = settings.audit_secret.get_secret_value().encode()
+    candidate = await database.run(service.login_candidate, secret, body.username, address, now)
+    if isinstance(candidate, DomainError):
+        raise candidate
+    password_ok = await passwords.verify_async(candidate.password_hash, body.password)
+    outcome = await database.run(
+        service.finish_login, settings, candidate, password_ok, body.window_code, address, now
     )
+    if isinstance(outcome, DomainError):
+        raise outcome
+    token, expires_at = outcome
     return LoginResponse(access_token=token, expires_at=expires_at)
+
+
+@router.post("/auth/logout", status_code=204)
+def logout(actor: ActorDep, audit: AuditDep, session: SessionDep) -> Response:
+    """Ends every session of the clerk at once: their tokens, at every window, stop working."""
+    service.end_sessions(session, audit, actor.clerk_id, "logout")
+    return Response(status_code=204)
 
 
 @router.get("/auth/me", response_model=Me)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Collection
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from cardsvc.audit.service import AuditTrail
-from cardsvc.clerks.models import Clerk
+from cardsvc.clerks.models import Clerk, LoginFailure
 from cardsvc.clerks.passwords import Passwords
 from cardsvc.clerks.permissions import Actor, Permission, Role, authorize
 from cardsvc.clerks.repository import ClerkRepository
@@ -17,10 +19,12 @@ from cardsvc.clerks.schemas import ClerkAccount, ClerkCreate
 from cardsvc.clerks.tokens import TokenClaims, issue_token, session_expired
 from cardsvc.errors import (
     ConflictError,
+    DomainError,
     ForbiddenError,
     InvalidDataError,
     NotAuthenticatedError,
     NotFoundError,
+    TooManyAttemptsError,
 )
 from cardsvc.platforms.models import Window
 from cardsvc.platforms.repository import PlatformRepository
@@ -29,35 +33,147 @@ from cardsvc.platforms.schemas import PlatformCreate
 from cardsvc.platforms.service import add_window, build_platform
 from cardsvc.settings import Settings
 
+# Failed logins counted over this window: past the limits, logins are refused until the
+# oldest failure ages out (a clerk's typos, a script guessing passwords, a flood).
+LOGIN_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_USERNAME = 5
+MAX_FAILURES_PER_ADDRESS = 20
 
-def login(
-    session: Session,
-    settings: Settings,
-    passwords: Passwords,
-    *,
-    username: str,
-    password: str,
-    window_code: str,
-    now: datetime,
-) -> tuple[str, datetime]:
-    """A token for ``username`` at ``window_code`` and its expiry."""
+
+@dataclass(frozen=True)
+class LoginCandidate:
+    """Who tries to log in: the name failures are counted under and the hash to check."""
+
+    username_key: str  # the username if a clerk has it, else a keyed hash of what was typed
+    clerk_id: int | None
+    password_hash: str | None
+
+
+def _username_key(audit_secret: bytes, username: str, known: bool) -> str:
+    # What was typed into the username field may be a password: kept only as a keyed hash
+    # unless it names a clerk.
+    return (
+        username
+        if known
+        else "?" + hmac.new(audit_secret, username.encode(), "sha256").hexdigest()[:39]
+    )
+
+
+def login_candidate(
+    session: Session, audit_secret: bytes, username: str, address: str, now: datetime
+) -> LoginCandidate | DomainError:
+    """Step 1 of a login (its own unit of work): who it is, unless attempts are throttled.
+
+    A throttled attempt is audited and answered 429 with the time to wait; the password
+    is not checked at all then.
+    """
     repository = ClerkRepository(session)
     clerk = repository.by_username(username)
-    if not passwords.verify(clerk.password_hash if clerk else None, password) or clerk is None:
-        raise NotAuthenticatedError("用户名或密码错误", code="bad_credentials")
-    if not clerk.active:
-        raise NotAuthenticatedError("该账号已停用", code="clerk_inactive")
+    key = _username_key(audit_secret, username, clerk is not None)
+    since = now - LOGIN_WINDOW
+    by_name, by_address = repository.failures_since(key, address, since)
+    if by_name >= MAX_FAILURES_PER_USERNAME or by_address >= MAX_FAILURES_PER_ADDRESS:
+        AuditTrail(session, None, audit_secret).record(
+            "login_throttled",
+            "clerk",
+            clerk.id if clerk else "unknown",
+            payload={"address": address, "failures": max(by_name, by_address)},
+        )
+        minutes = int(LOGIN_WINDOW.total_seconds() // 60)
+        return TooManyAttemptsError(
+            f"登录失败次数过多，请{minutes}分钟后再试；如忘记密码请联系管理员",
+            retry_after=int(LOGIN_WINDOW.total_seconds()),
+        )
+    return LoginCandidate(key, clerk.id if clerk else None, clerk.password_hash if clerk else None)
+
+
+def finish_login(
+    session: Session,
+    settings: Settings,
+    candidate: LoginCandidate,
+    password_ok: bool,
+    window_code: str,
+    address: str,
+    now: datetime,
+) -> tuple[str, datetime] | DomainError:
+    """Step 2 of a login (its own unit of work), once the password was checked off it:
+    a token for the clerk at ``window_code`` and its expiry, or the refusal (a failure is
+    recorded and audited)."""
+    secret = settings.audit_secret.get_secret_value().encode()
+    repository = ClerkRepository(session)
+    clerk = repository.get(candidate.clerk_id) if candidate.clerk_id is not None else None
+    refusal: DomainError | None = None
+    if not password_ok or clerk is None:
+        refusal = NotAuthenticatedError("用户名或密码错误", code="bad_credentials")
+        repository.add_failure(
+            LoginFailure(username=candidate.username_key, address=address[:64], occurred_at=now)
+        )
+    elif not clerk.active:
+        refusal = NotAuthenticatedError("该账号已停用", code="clerk_inactive")
+    if refusal is not None:
+        AuditTrail(session, None, secret).record(
+            "login_failed",
+            "clerk",
+            clerk.id if clerk else "unknown",
+            payload={"address": address, "code": refusal.code},
+        )
+        return refusal
+    assert clerk is not None  # noqa: S101 - refused above
     window = repository.window_by_code(window_code)
     if window is None or not window.active:
-        raise NotAuthenticatedError("窗口编号无效或已停用", code="unknown_window")
+        return NotAuthenticatedError("窗口编号无效或已停用", code="unknown_window")
     if not window.platform.path.startswith(clerk.platform.path):
-        raise ForbiddenError("该窗口不属于您所在的平台", code="window_outside_jurisdiction")
+        return ForbiddenError("该窗口不属于您所在的平台", code="window_outside_jurisdiction")
     expires_at = now + settings.token_ttl
     token = issue_token(
         settings.token_secret.get_secret_value().encode(),
-        TokenClaims(clerk.id, window.id, int(expires_at.timestamp())),
+        TokenClaims(clerk.id, window.id, int(expires_at.timestamp()), clerk.session_version),
     )
     return token, expires_at
+
+
+def end_sessions(session: Session, audit: AuditTrail, clerk_id: int, why: str) -> None:
+    """Every token of the clerk stops working at once (logout, or a change of who they are)."""
+    clerk = ClerkRepository(session).get(clerk_id)
+    if clerk is None:
+        raise NotFoundError("经办人员不存在", code="clerk_not_found")
+    clerk.session_version += 1
+    session.flush()
+    audit.change(
+        f"clerk.{why}", "clerk", clerk.id, None, {"session_version": clerk.session_version}
+    )
+
+
+def change_clerk(
+    session: Session,
+    audit: AuditTrail,
+    username: str,
+    *,
+    active: bool | None = None,
+    platform_code: str | None = None,
+    role: Role | None = None,
+) -> Clerk:
+    """Deactivate or reactivate a clerk, move them to another platform or change their
+    role (administrators' command line); their tokens stop working at once, audited."""
+    repository = ClerkRepository(session)
+    clerk = repository.by_username(username)
+    if clerk is None:
+        raise NotFoundError("经办人员不存在", code="clerk_not_found")
+    before = {"active": clerk.active, "platform": clerk.platform_id, "role": clerk.role.value}
+    if active is not None:
+        clerk.active = active
+    if platform_code is not None:
+        platform = PlatformRepository(session).by_unified_code(platform_code)
+        if platform is None:
+            raise NotFoundError("平台编码不存在", code="platform_not_found")
+        clerk.platform_id, clerk.platform = platform.id, platform
+    if role is not None:
+        clerk.role = role
+    clerk.session_version += 1
+    session.flush()
+    after = {"active": clerk.active, "platform": clerk.platform_id, "role": clerk.role.value}
+    audit.change("clerk.change", "clerk", clerk.id, before, after)
+    return clerk
 
 
 def resolve_actor(session: Session, claims: TokenClaims) -> Actor:
@@ -79,7 +195,8 @@ def resolve_actors(session: Session, claims: Collection[TokenClaims]) -> dict[To
     actors = {}
     for claim in claims:
         clerk = clerks.get(claim.clerk_id)
-        if clerk is not None and claim.window_id in windows:
+        current = clerk is not None and clerk.session_version == claim.session_version
+        if clerk is not None and current and claim.window_id in windows:
             actors[claim] = Actor(
                 clerk_id=claim.clerk_id,
                 role=clerk.role,

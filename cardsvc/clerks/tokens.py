@@ -1,7 +1,9 @@
 """Short-lived login tokens: ``base64url(json claims) . base64url(HMAC-SHA256)``.
 
 Claims bind the token to one clerk at one window: ``{"c": clerk id, "w": window id,
-"e": expiry (unix seconds)}``. No third-party JWT library: the service is the only
+"e": expiry (unix seconds), "v": the clerk's session version}``; a token whose version is
+not the clerk's current one (after a logout, deactivation, move or role change) is
+refused. No third-party JWT library: the service is the only
 issuer and the only verifier.
 """
 
@@ -24,6 +26,7 @@ class TokenClaims:
     clerk_id: int
     window_id: int
     expires_at: int
+    session_version: int = 1
 
 
 def _b64(data: bytes) -> str:
@@ -41,7 +44,12 @@ def _sign(secret: bytes, payload: str) -> str:
 def issue_token(secret: bytes, claims: TokenClaims) -> str:
     payload = _b64(
         json.dumps(
-            {"c": claims.clerk_id, "w": claims.window_id, "e": claims.expires_at},
+            {
+                "c": claims.clerk_id,
+                "w": claims.window_id,
+                "e": claims.expires_at,
+                "v": claims.session_version,
+            },
             separators=(",", ":"),
         ).encode()
     )
@@ -73,6 +81,6 @@ def _genuine(secret: bytes, token: str) -> TokenClaims | None:
         return None
     try:
         raw = json.loads(_unb64(payload))
-        return TokenClaims(int(raw["c"]), int(raw["w"]), int(raw["e"]))
+        return TokenClaims(int(raw["c"]), int(raw["w"]), int(raw["e"]), int(raw.get("v", 0)))
     except (ValueError, KeyError, TypeError, binascii.Error):
         return None

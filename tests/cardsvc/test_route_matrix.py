@@ -79,6 +79,7 @@ _ADMIN_ONLY = {C: "N-N", S: "NNN", O: "NNN", K: "NNN", A: "NNN", D: "YYN"}
 
 MATRIX: dict[tuple[str, str, str], dict[Role, str]] = {
     ("GET", "/auth/me", ""): {C: "Y-Y", S: "YYY", O: "YYY", K: "YYY", A: "YYY", D: "YYY"},
+    ("POST", "/auth/logout", ""): {C: "Y-Y", S: "YYY", O: "YYY", K: "YYY", A: "YYY", D: "YYY"},
     ("POST", "/clerks", ""): _ADMIN_ONLY,
     ("POST", "/platforms", ""): _ADMIN_ONLY,
     ("GET", "/platforms", ""): {C: "Y-H", S: "YYH", O: "YYH", K: "YYH", A: "YYH", D: "YYH"},
@@ -276,6 +277,9 @@ def _action_case(action: str) -> Case:
 
 CASES: dict[tuple[str, str, str], Case] = {
     ("GET", "/auth/me", ""): Case("none", lambda t: ("GET", "/auth/me", {})),
+    ("POST", "/auth/logout", ""): Case(
+        "none", lambda t: ("POST", "/auth/logout", {}), allowed=lambda _level: 204
+    ),
     ("POST", "/clerks", ""): Case(
         "platform",
         lambda t: (
