@@ -25,6 +25,7 @@ import ctypes
 import json
 import logging
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pkcs11
@@ -96,6 +97,11 @@ class Pkcs11KeyStore(ClosingStore):
     @classmethod
     def open(cls, module: str, token_label: str, user_pin: str) -> Pkcs11KeyStore:
         """Log in to the token labelled ``token_label`` through PKCS#11 library ``module``."""
+        if not Path(module).is_file():
+            raise TokenError(
+                f"no PKCS#11 module at {module}: install the HSM's library, or give its path "
+                "(SoftHSM2: /usr/lib/softhsm/libsofthsm2.so from Debian's softhsm2)"
+            )
         with _token_errors():
             token = pkcs11.lib(module).get_token(token_label=token_label)
             try:
@@ -118,7 +124,7 @@ class Pkcs11KeyStore(ClosingStore):
         """Every key of this project in the token (all versions), sorted."""
         with _token_errors():
             objects = list(self._session.get_objects({Attribute.CLASS: ObjectClass.SECRET_KEY}))
-            infos = [_info(obj) for obj in objects if _is_ours(obj)]
+            infos = [info for obj in objects if (info := _info(obj)) is not None]
         return sorted(infos, key=lambda info: info.ref)
 
     def generate(self, label: str, algorithm: Algorithm, purpose: KeyPurpose) -> KeyInfo:
@@ -227,8 +233,14 @@ class Pkcs11KeyStore(ClosingStore):
                     {Attribute.CLASS: ObjectClass.SECRET_KEY, Attribute.LABEL: _object_label(ref)}
                 )
             )
-        info = find([_info(obj) for obj in objects], ref)
-        key = objects[0]
+        ours = [(info, obj) for obj in objects if (info := _info(obj)) is not None]
+        if len(ours) > 1:  # two ceremonies raced past the label check: never pick one
+            raise TokenError(
+                f"the token holds {len(ours)} keys labelled {ref}: a ceremony must remove all "
+                "but one (compare their check values with the ceremony log) before it is used"
+            )
+        info = find([info for info, _ in ours], ref)
+        key = next(obj for candidate, obj in ours if candidate is info)
         assert isinstance(key, pkcs11.SecretKey)  # noqa: S101 - CLASS was filtered on
         return info, key
 
@@ -319,10 +331,6 @@ class Pkcs11KeyStore(ClosingStore):
         return info
 
 
-def _is_ours(obj: Any) -> bool:
-    return str(obj[Attribute.LABEL]).startswith(_PREFIX)
-
-
 def _object_label(ref: KeyRef) -> str:
     return f"{_PREFIX}{ref.label}/{ref.version}"
 
@@ -331,21 +339,28 @@ def _object_id(purpose: KeyPurpose, kcv: bytes) -> bytes:
     return json.dumps({"purpose": purpose.value, "kcv": kcv.hex().upper()}).encode()
 
 
-def _info(obj: Any) -> KeyInfo:
-    _, label, version = str(obj[Attribute.LABEL]).split("/")
-    metadata = json.loads(bytes(obj[Attribute.ID]))
-    key_type = obj[Attribute.KEY_TYPE]
-    if key_type == KeyType.DES2:
-        algorithm = Algorithm.TDES
-    else:
-        algorithm = Algorithm.AES128 if obj[Attribute.VALUE_LEN] == 16 else Algorithm.AES256
-    return KeyInfo(
-        label,
-        int(version),
-        algorithm,
-        KeyPurpose(metadata["purpose"]),
-        bytes.fromhex(metadata["kcv"]),
-    )
+def _info(obj: Any) -> KeyInfo | None:
+    """The key an object of this project holds; None for any other object in the token.
+
+    A token is shared: objects another application (or an older layout) left there, even
+    under a label that starts like ours, are not this store's keys and are passed over.
+    """
+    parts = str(obj[Attribute.LABEL]).split("/")
+    if len(parts) != 3 or f"{parts[0]}/" != _PREFIX or not parts[2].isdecimal():
+        return None
+    try:
+        metadata = json.loads(bytes(obj[Attribute.ID]))
+        purpose, kcv = KeyPurpose(metadata["purpose"]), bytes.fromhex(metadata["kcv"])
+        key_type = obj[Attribute.KEY_TYPE]
+        if key_type == KeyType.DES2:
+            algorithm = Algorithm.TDES
+        elif key_type == KeyType.AES:
+            algorithm = Algorithm.AES128 if obj[Attribute.VALUE_LEN] == 16 else Algorithm.AES256
+        else:
+            return None
+    except (ValueError, KeyError, TypeError, pkcs11.exceptions.PKCS11Error):
+        return None
+    return KeyInfo(parts[1], int(parts[2]), algorithm, purpose, kcv)
 
 
 def _key_type(algorithm: Algorithm) -> tuple[KeyType, int]:

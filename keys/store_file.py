@@ -61,6 +61,12 @@ class KeyFile:
 KeyEncryptionSecret = Passphrase | KeyFile
 
 
+# The most a store may ask of scrypt: 2**20 × 8 × 128 bytes = 1 GiB of memory.
+MAX_SCRYPT_N = 2**20
+MAX_SCRYPT_R = 8
+MAX_SCRYPT_P = 16
+
+
 @dataclass(frozen=True)
 class ScryptParams:
     """scrypt cost for new stores; the default is OWASP's recommendation (128 MiB)."""
@@ -72,6 +78,10 @@ class ScryptParams:
     def __post_init__(self) -> None:
         if self.n < 2 or self.n & (self.n - 1) or self.r < 1 or self.p < 1:
             raise ValueError("scrypt n is a power of two (at least 2); r and p are positive")
+        if self.n > MAX_SCRYPT_N or self.r > MAX_SCRYPT_R or self.p > MAX_SCRYPT_P:
+            raise ValueError(
+                f"scrypt n is at most 2**20, r at most {MAX_SCRYPT_R}, p at most {MAX_SCRYPT_P}"
+            )
 
 
 def write_key_file(path: Path) -> None:
@@ -227,7 +237,10 @@ def _valid_kek(kek: Any) -> bool:
     n, r, p = kek.get("n"), kek.get("r"), kek.get("p")
     if not (type(n) is int and type(r) is int and type(p) is int):
         return False
-    return kek.get("kind") == "scrypt" and n > 1 and n & (n - 1) == 0 and r > 0 and p > 0
+    shaped = kek.get("kind") == "scrypt" and n > 1 and n & (n - 1) == 0 and r > 0 and p > 0
+    # Read before the file's MAC can be checked (the MAC key comes from scrypt): a file
+    # edited to ask for 2**40 would take all memory. Bounded as ``ScryptParams`` is.
+    return shaped and n <= MAX_SCRYPT_N and r <= MAX_SCRYPT_R and p <= MAX_SCRYPT_P
 
 
 def _parse(raw: bytes) -> tuple[dict[str, Any], str, list[dict[str, Any]], str]:

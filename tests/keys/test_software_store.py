@@ -140,3 +140,18 @@ def test_repr_names_the_file_only(store_path: Path) -> None:
     with SoftwareKeyStore.open(store_path, PASSPHRASE) as store:
         assert repr(store) == f"SoftwareKeyStore({str(store_path)!r}, 2 keys)"
     assert "wrong" not in repr(Passphrase("wrong"))
+
+
+@pytest.mark.parametrize(
+    "kek",
+    [{"n": 2**40}, {"n": 2**21}, {"r": 1024}, {"p": 10**6}],
+    ids=["n=2**40", "n=2**21", "r=1024", "p=10**6"],
+)
+def test_scrypt_costs_from_the_file_are_bounded_before_use(
+    store_path: Path, kek: dict[str, int]
+) -> None:
+    """The cost is read before the MAC can be checked: an edited file is refused at once,
+    never left to exhaust memory."""
+    _tamper(store_path, lambda d: d["kek"].update(kek))
+    with pytest.raises(StoreCorrupted):
+        SoftwareKeyStore.open(store_path, PASSPHRASE)
