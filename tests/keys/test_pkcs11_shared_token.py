@@ -55,5 +55,5 @@ def test_a_label_held_twice_is_refused_rather_than_one_picked(
 def test_a_missing_module_is_named_as_missing(softhsm_token: SoftHsmToken) -> None:
     from keys.pkcs11_store import Pkcs11KeyStore
 
-    with pytest.raises(TokenError, match="no PKCS#11 module at /nonexistent/lib.so"):
+    with pytest.raises(TokenError, match=r"no PKCS#11 module at /nonexistent/lib\.so"):
         Pkcs11KeyStore.open("/nonexistent/lib.so", softhsm_token.label, softhsm_token.user_pin)
