@@ -485,3 +485,67 @@ def test_retries_of_one_issue_replay_it_or_wait_and_are_never_refused(
             CardState.in_production,
             CardState.issued,
         ]
+
+
+def test_hostile_input_among_hundreds_of_operations_poisons_nothing(
+    desk: Desk, service: Service
+) -> None:
+    """Several hundred operations at once on both instances: lifecycle changes, reads,
+    identifies and replacements, with hostile requests among them (control characters,
+    huge offsets, oversized bodies, other communities' residents, one idempotency key
+    sent many times). No answer is a 5xx; every invariant holds; the chain is whole."""
+    rng = random.Random(2026)
+    residents = [desk.resident(900 + n) for n in range(6)]
+    cards = {resident: desk.normal_card(resident) for resident in residents}
+    birth = {r: date(1960, 1, 1) + timedelta(days=900 + n) for n, r in enumerate(residents)}
+    actions = ["temporary-loss", "loss", "lift-loss", "lock", "unlock"]
+    shared_key = "hostile-shared-key-0001"
+
+    def hostile(i: int) -> httpx.Response:
+        resident = rng.choice(residents)
+        kind = i % 6
+        if kind == 0:
+            return desk.post(f"/cards/{cards[resident]}/lock", reason="坏\x00人")
+        if kind == 1:
+            return desk.get("/residents", offset="99999999999999999999")
+        if kind == 2:
+            body = {"card_number": cards[resident] + "\x00", "purpose": "\x1b[2J"}
+            return desk.client.post(
+                desk.url("/identify"), json=body, headers=service.headers["clerk"]
+            )
+        if kind == 3:
+            return desk.client.post(
+                desk.url("/residents"),
+                content=b"{" + b" " * 200_000 + b"}",
+                headers={**service.headers["clerk"], "Content-Type": "application/json"},
+            )
+        if kind == 4:
+            return desk.get("/residents/999999", purpose="窗口业务办理")
+        return desk.post(f"/cards/{cards[resident]}/lock", key=shared_key)
+
+    def legitimate(i: int) -> httpx.Response:
+        resident = rng.choice(residents)
+        number = cards[resident]
+        if i % 5 == 0:
+            identify = {
+                "card_identification_code": _issue_body(number)["card_identification_code"],
+                "card_number": number,
+                "social_security_number": make_ssn(birth[resident], sequence=2),
+            }
+            return desk.client.post(
+                desk.url("/identify"), json=identify, headers=service.headers["clerk"]
+            )
+        if i % 5 == 1:
+            return desk.get(f"/residents/{resident}/cards", purpose="窗口业务办理")
+        return desk.post(f"/cards/{number}/{rng.choice(actions)}")
+
+    def operation(i: int) -> httpx.Response:
+        return hostile(i) if i % 3 == 0 else legitimate(i)
+
+    responses = _together(360, operation, 24)
+    server_errors = [r for r in responses if r.status_code >= 500]
+    assert not server_errors, [(r.status_code, r.text[:200]) for r in server_errors]
+    hostile_answers = Counter(responses[i].status_code for i in range(0, 360, 3))
+    assert set(hostile_answers) <= {200, 404, 409, 413, 422}, hostile_answers
+    with service.session() as session:
+        _check_invariants(session)
