@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from keys.algorithms import PSAM_KEY_PURPOSES, Algorithm, KeyPurpose
-from keys.ceremony_log import CeremonyLog, verify_log
+from keys.ceremony_log import CeremonyLog, Detail, verify_log
 from keys.components import KeyComponent
 from keys.errors import ComponentCheckFailed, KeyStoreError
 from keys.kcv import key_check_value, parse_kcv
@@ -64,7 +64,12 @@ def _parser() -> argparse.ArgumentParser:
     where.add_argument("--pkcs11-module", help="PKCS#11 library of the HSM")
     where.add_argument("--token-label", help="label of the HSM token")
     where.add_argument("--pin-file", type=Path, help="read the token user PIN from a file")
-    parser.add_argument("--log", type=Path, help="ceremony log (default: <store>.ceremony.log)")
+    parser.add_argument(
+        "--log",
+        type=Path,
+        help="ceremony log of a PKCS#11 token (required with one); a software store's log is "
+        "always <store>.ceremony.log",
+    )
     commands = parser.add_subparsers(required=True, metavar="command")
 
     create = commands.add_parser("create", help="create an empty software key store")
@@ -125,11 +130,15 @@ def _key_kind(parser: argparse.ArgumentParser) -> None:
 
 
 def _log(args: argparse.Namespace) -> CeremonyLog:
-    if args.log is not None:
-        return CeremonyLog(args.log)
+    """The store's ceremony log: beside a software store, always; given for a token."""
     if args.store is None:
-        raise ValueError("--log is required with a PKCS#11 token")
-    return CeremonyLog(args.store.with_name(args.store.name + ".ceremony.log"))
+        if args.log is None:
+            raise ValueError("--log is required with a PKCS#11 token")
+        return CeremonyLog(args.log)
+    beside = args.store.with_name(args.store.name + ".ceremony.log")
+    if args.log is not None and args.log.resolve() != beside.resolve():
+        raise ValueError(f"a software store's ceremony log is {beside}; --log cannot move it")
+    return CeremonyLog(beside)
 
 
 def _read_secret_file(path: Path) -> str:
@@ -176,18 +185,24 @@ def _create(args: argparse.Namespace) -> int:
         if args.key_file is None:
             raise ValueError("--new-key-file needs --key-file")
         write_key_file(args.key_file)
-    SoftwareKeyStore.create(
-        args.store, _secret(args, confirm=True), ScryptParams(n=args.scrypt_n)
-    ).close()
-    _log(args).append("store-created", {"store": str(args.store)})
+    secret = _secret(args, confirm=True)
+    with _log(args).step("store-created", {"store": str(args.store)}):
+        SoftwareKeyStore.create(args.store, secret, ScryptParams(n=args.scrypt_n)).close()
     print(f"已创建密钥库：{args.store}")
     return 0
 
 
+def _kind(args: argparse.Namespace) -> dict[str, Detail]:
+    return {"label": args.label, "algorithm": args.algorithm.value, "purpose": args.purpose.value}
+
+
 def _generate(args: argparse.Namespace) -> int:
-    with contextlib.closing(_open_store(args)) as store:
+    with (
+        _log(args).step("key-generated", _kind(args)) as outcome,
+        contextlib.closing(_open_store(args)) as store,
+    ):
         info = store.generate(args.label, args.algorithm, args.purpose)
-        _log(args).append("key-generated", {"store": repr(store), **info.describe()})
+        outcome.update(store=repr(store), **info.describe())
     _show("已生成密钥", info)
     return 0
 
@@ -220,31 +235,33 @@ def _hex_component(text: str) -> bytes:
 
 def _import(args: argparse.Namespace) -> int:
     parts = _components(args)
-    log = _log(args)
-    with contextlib.closing(_open_store(args)) as store:
+    with (
+        _log(args).step("key-imported", _kind(args)) as outcome,
+        contextlib.closing(_open_store(args)) as store,
+    ):
         try:
             info = store.import_components(args.label, args.algorithm, args.purpose, parts)
         except ComponentCheckFailed as error:
-            log.append("key-import-refused", {"label": args.label, "custodian": error.custodian})
+            outcome["custodian"] = error.custodian
             raise
         component_kcvs = [key_check_value(args.algorithm, p.value).hex().upper() for p in parts]
-        log.append(
-            "key-imported",
-            {
-                "store": repr(store),
-                **info.describe(),
-                "custodians": len(parts),
-                "component_kcvs": component_kcvs,
-            },
+        outcome.update(
+            store=repr(store),
+            **info.describe(),
+            custodians=len(parts),
+            component_kcvs=component_kcvs,
         )
     _show("已导入密钥", info)
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    with contextlib.closing(_open_store(args)) as store:
+    with (
+        _log(args).step("keys-listed", {}) as outcome,
+        contextlib.closing(_open_store(args)) as store,
+    ):
         infos = store.list_keys()
-        _log(args).append("keys-listed", {"store": repr(store), "keys": len(infos)})
+        outcome.update(store=repr(store), keys=len(infos))
     print(f"{'标签':<16}{'版本':>4}  {'算法':<8}{'用途':<8}校验值")
     for info in infos:
         print(
@@ -255,15 +272,21 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _rotate(args: argparse.Namespace) -> int:
-    with contextlib.closing(_open_store(args)) as store:
+    with (
+        _log(args).step("key-rotated", {"label": args.label}) as outcome,
+        contextlib.closing(_open_store(args)) as store,
+    ):
         info = store.rotate(args.label)
-        _log(args).append("key-rotated", {"store": repr(store), **info.describe()})
+        outcome.update(store=repr(store), **info.describe())
     _show("已轮换密钥", info)
     return 0
 
 
 def _export(args: argparse.Namespace) -> int:
-    with contextlib.closing(_open_store(args)) as store:
+    with (
+        _log(args).step("psam-keys-exported", {"file": str(args.out)}) as outcome,
+        contextlib.closing(_open_store(args)) as store,
+    ):
         infos = store.list_keys()
         version = args.transport_version or latest(infos, args.transport).version
         transport = find(infos, KeyRef(args.transport, version))
@@ -286,15 +309,11 @@ def _export(args: argparse.Namespace) -> int:
         fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as file:
             file.write(raw)
-        _log(args).append(
-            "psam-keys-exported",
-            {
-                "store": repr(store),
-                "transport": f"{transport.ref} KCV {transport.kcv.hex().upper()}",
-                "keys": [f"{i.ref} KCV {i.kcv.hex().upper()}" for i in exported],
-                "file": str(args.out),
-                "file_sha256": hashlib.sha256(raw).hexdigest(),
-            },
+        outcome.update(
+            store=repr(store),
+            transport=f"{transport.ref} KCV {transport.kcv.hex().upper()}",
+            keys=[f"{i.ref} KCV {i.kcv.hex().upper()}" for i in exported],
+            file_sha256=hashlib.sha256(raw).hexdigest(),
         )
     print(
         f"已导出 {len(exported)} 个 PSAM 密钥至 {args.out}（传输密钥 {transport.ref}，"

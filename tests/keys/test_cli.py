@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -89,8 +91,8 @@ def test_full_ceremony(workdir: Path, capsys: pytest.CaptureFixture[str]) -> Non
     )  # never overwrites
 
     lines = log_lines(workdir)
-    events = [json.loads(line)["event"] for line in lines]
-    assert events == [
+    steps = [(json.loads(line)["event"], json.loads(line)["details"]["status"]) for line in lines]
+    expected = [
         "store-created",
         "key-generated",
         "key-imported",
@@ -98,6 +100,13 @@ def test_full_ceremony(workdir: Path, capsys: pytest.CaptureFixture[str]) -> Non
         "key-imported",
         "keys-listed",
         "psam-keys-exported",
+        "psam-keys-exported",  # the second export, refused: the file exists
+    ]
+    finished = ["done"] * 7 + ["failed"]
+    assert steps == [
+        pair
+        for event, status in zip(expected, finished, strict=True)
+        for pair in ((event, "begun"), (event, status))
     ]
     previous = GENESIS
     for line in lines:
@@ -107,7 +116,7 @@ def test_full_ceremony(workdir: Path, capsys: pytest.CaptureFixture[str]) -> Non
     for secret in [COMPONENT_A, COMPONENT_B, combined, transport, *TRANSPORT_PARTS]:
         assert secret[:8].hex() not in text
     assert main([*base, "verify-log"]) == 0
-    assert "7 条记录" in capsys.readouterr().out
+    assert "16 条记录" in capsys.readouterr().out
 
 
 def test_wrong_component_kcv_is_refused_and_logged(
@@ -118,7 +127,9 @@ def test_wrong_component_kcv_is_refused_and_logged(
     kind = ["--label", "uk", "--algorithm", "3DES", "--purpose", "UK"]
     assert main([*store_args(workdir), "import", *kind, *parts]) == 1
     assert "custodian 2" in capsys.readouterr().err
-    assert json.loads(log_lines(workdir)[-1])["event"] == "key-import-refused"
+    last = json.loads(log_lines(workdir)[-1])
+    assert (last["event"], last["details"]["status"]) == ("key-imported", "failed")
+    assert (last["details"]["custodian"], last["details"]["reason"]) == (2, "ComponentCheckFailed")
     assert main([*store_args(workdir), "list"]) == 0
     assert "uk" not in capsys.readouterr().out
 
@@ -137,10 +148,24 @@ def test_tampered_log_is_detected(workdir: Path, capsys: pytest.CaptureFixture[s
     assert main([*base, "list"]) == 1  # a broken chain is never extended
 
 
-def test_wrong_passphrase(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_wrong_passphrase_is_refused_and_logged(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (workdir / "pass.txt").write_text("not it\n")
     assert main([*store_args(workdir), "list"]) == 1
     assert "does not open this store" in capsys.readouterr().err
+    last = json.loads(log_lines(workdir)[-1])
+    assert (last["event"], last["details"]["status"]) == ("keys-listed", "failed")
+    assert last["details"]["reason"] == "StoreLocked"
+
+
+def test_a_software_store_keeps_its_log_beside_it(
+    workdir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    elsewhere = ["--log", str(tmp_path / "nobody-reads-this.log")]
+    assert main([*store_args(workdir), *elsewhere, "rotate", "--label", "irk"]) == 1
+    assert "cannot move it" in capsys.readouterr().err
+    assert not (tmp_path / "nobody-reads-this.log").exists()
 
 
 def test_key_file_store(tmp_path: Path) -> None:
@@ -180,4 +205,56 @@ def test_token_ceremony(
     assert main([*base, "rotate", "--label", "irk"]) == 0
     assert main([*base, "list"]) == 0
     assert main([*base, "verify-log"]) == 0
-    assert "3 条记录" in capsys.readouterr().out
+    assert "8 条记录" in capsys.readouterr().out
+
+
+def test_parallel_ceremonies_on_a_token_take_a_label_once(
+    softhsm_token: SoftHsmToken, pkcs11_store: object, tmp_path: Path
+) -> None:
+    """Six officers' terminals run the same generate at once: one key, five refusals, all
+    in the log (the log's lock holds each step whole)."""
+    (tmp_path / "pin.txt").write_text(softhsm_token.user_pin)
+    command = [
+        str(Path(sys.executable).parent / "sscard-keys"),
+        "--pkcs11-module",
+        softhsm_token.module,
+        "--token-label",
+        softhsm_token.label,
+        "--pin-file",
+        str(tmp_path / "pin.txt"),
+        "--log",
+        str(tmp_path / "token.log"),
+        "generate",
+        "--label",
+        "race",
+        "--algorithm",
+        "3DES",
+        "--purpose",
+        "IRK",
+    ]
+    runs = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(6)
+    ]
+    for run in runs:
+        run.communicate(timeout=60)
+    assert sorted(run.returncode for run in runs) == [0, 1, 1, 1, 1, 1]
+    lines = [json.loads(line) for line in (tmp_path / "token.log").read_bytes().splitlines()]
+    statuses = sorted(line["details"]["status"] for line in lines)
+    assert statuses == ["begun"] * 6 + ["done"] + ["failed"] * 5
+    assert (
+        main(
+            [
+                "--pkcs11-module",
+                softhsm_token.module,
+                "--token-label",
+                softhsm_token.label,
+                "--pin-file",
+                str(tmp_path / "pin.txt"),
+                "--log",
+                str(tmp_path / "token.log"),
+                "verify-log",
+            ]
+        )
+        == 0
+    )
