@@ -5,6 +5,12 @@ Each line is ``{"seq", "time", "event", "details", "prev"}`` where ``prev`` is t
 or editing a line breaks the chain at the next one. Details hold labels, versions,
 algorithms, purposes and check values — never key material (the types allow no bytes).
 
+Lines written while the store is open also carry ``mac``: the store's own MAC
+(``KeyStore.log_mac``, a key that never leaves the store) over the line without it. Someone
+who can edit the file but cannot open the store cannot edit a line or recompute the chain
+after it unseen. Anchors (``anchor``: the head's place and hash under the store's MAC,
+kept elsewhere) find a cut tail too.
+
 A ceremony step is logged before it takes effect: ``step`` takes the log's lock, writes a
 ``begun`` line, runs the step while holding the lock (so two ceremonies on one store are
 one after the other: a label and version cannot be taken twice, on a token either), and
@@ -16,17 +22,35 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import hmac
 import json
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from keys.errors import CeremonyLogCorrupted
 
 Detail = str | int | list[str]
 GENESIS = "0" * 64
+Signer = Callable[[bytes], bytes]
+T = TypeVar("T")
+
+
+class Step:
+    """A ceremony step in progress: what it made (``details``), the store's MAC once the
+    store is open (``sign``), and what to close after its last line is written (``keep``)."""
+
+    def __init__(self) -> None:
+        self.details: dict[str, Detail] = {}
+        self.sign: Signer | None = None
+        self.resources = ExitStack()
+
+    def keep(self, resource: AbstractContextManager[T]) -> T:
+        """Enter ``resource`` until the step's last line is written (an open store)."""
+        return self.resources.enter_context(resource)
 
 
 def _now() -> datetime:
@@ -40,26 +64,26 @@ class CeremonyLog:
         self.path = path
         self._clock = clock
 
-    def append(self, event: str, details: dict[str, Detail]) -> None:
+    def append(self, event: str, details: dict[str, Detail], sign: Signer | None = None) -> None:
         """Verify the chain so far, then append one line (on disk before returning)."""
         with self._locked() as fd:
-            self._write(fd, event, details)
+            self._write(fd, event, details, sign)
 
     @contextmanager
-    def step(self, event: str, details: dict[str, Detail]) -> Iterator[dict[str, Detail]]:
+    def step(self, event: str, details: dict[str, Detail]) -> Iterator[Step]:
         """Log ``event`` as begun, run the block holding the log's lock, then log it done
-        (with what the block put in the yielded dict) or failed (with the error's kind)."""
+        (with what the block put in ``Step.details``) or failed (with the error's kind)."""
         with self._locked() as fd:
-            self._write(fd, event, {**details, "status": "begun"})
-            outcome: dict[str, Detail] = {}
-            try:
-                yield outcome
-            except BaseException as error:
-                reason = getattr(error, "log_reason", type(error).__name__)
-                failed = {**details, **outcome, "status": "failed", "reason": reason}
-                self._write(fd, event, failed)
-                raise
-            self._write(fd, event, {**details, **outcome, "status": "done"})
+            self._write(fd, event, {**details, "status": "begun"}, None)
+            step = Step()
+            with step.resources:
+                try:
+                    yield step
+                except BaseException as error:
+                    failed = {**details, **step.details, "status": "failed"}
+                    self._write(fd, event, {**failed, "reason": type(error).__name__}, step.sign)
+                    raise
+                self._write(fd, event, {**details, **step.details, "status": "done"}, step.sign)
 
     @contextmanager
     def _locked(self) -> Iterator[int]:
@@ -70,25 +94,63 @@ class CeremonyLog:
         finally:
             os.close(fd)
 
-    def _write(self, fd: int, event: str, details: dict[str, Detail]) -> None:
+    def _write(self, fd: int, event: str, details: dict[str, Detail], sign: Signer | None) -> None:
         with open(fd, "rb", closefd=False) as file:
             file.seek(0)
             lines = file.read().splitlines()
         seq, prev = _verify_lines(lines)
-        entry = {
+        entry: dict[str, object] = {
             "seq": seq,
             "time": self._clock().isoformat(timespec="seconds"),
             "event": event,
             "details": details,
             "prev": prev,
         }
-        os.write(fd, json.dumps(entry, ensure_ascii=False, sort_keys=True).encode() + b"\n")
+        if sign is not None:
+            entry["mac"] = sign(_canonical(entry)).hex()
+        os.write(fd, _canonical(entry) + b"\n")
         os.fsync(fd)
 
 
-def verify_log(path: Path) -> int:
-    """Check the whole hash chain; the number of steps, or ``CeremonyLogCorrupted``."""
-    seq, _ = _verify_lines(path.read_bytes().splitlines())
+def _canonical(entry: dict[str, object]) -> bytes:
+    return json.dumps(entry, ensure_ascii=False, sort_keys=True).encode()
+
+
+def anchor(path: Path, sign: Signer) -> str:
+    """A checkpoint of the log's head (its place and hash) under the store's MAC: one line
+    to keep where the log's writers cannot write."""
+    lines = path.read_bytes().splitlines()
+    seq, head = _verify_lines(lines)
+    content = {"seq": seq - 1, "head": head}
+    return json.dumps({**content, "mac": sign(_canonical(dict(content))).hex()})
+
+
+def verify_log(path: Path, sign: Signer | None = None, anchors: Sequence[str] = ()) -> int:
+    """Check the whole chain (and, given the store's MAC, every line's MAC and every
+    anchor); the number of lines, or ``CeremonyLogCorrupted``."""
+    lines = path.read_bytes().splitlines()
+    seq, _ = _verify_lines(lines)
+    if sign is None:
+        return seq - 1
+    for number, line in enumerate(lines, start=1):
+        entry = json.loads(line)
+        mac = entry.pop("mac", None)
+        if mac is not None and not hmac.compare_digest(mac, sign(_canonical(entry)).hex()):
+            raise CeremonyLogCorrupted(number, "its MAC does not match: the line was edited")
+    heads = [hashlib.sha256(line).hexdigest() for line in lines]
+    for text in anchors:
+        try:
+            held = json.loads(text)
+            place, head, mac = int(held["seq"]), str(held["head"]), str(held["mac"])
+        except (ValueError, KeyError, TypeError):
+            raise CeremonyLogCorrupted(0, "an anchor is not one") from None
+        content = _canonical({"seq": place, "head": head})
+        if not hmac.compare_digest(mac, sign(content).hex()):
+            raise CeremonyLogCorrupted(place, "an anchor was not made by this store")
+        if place > len(lines):
+            raise CeremonyLogCorrupted(place, "the log was cut after it was anchored")
+        if place > 0 and heads[place - 1] != head:
+            raise CeremonyLogCorrupted(place, "the anchored line was rewritten")
     return seq - 1
 
 

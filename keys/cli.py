@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from keys.algorithms import PSAM_KEY_PURPOSES, Algorithm, KeyPurpose
-from keys.ceremony_log import CeremonyLog, Detail, verify_log
+from keys.ceremony_log import CeremonyLog, Detail, anchor, verify_log
 from keys.components import KeyComponent
 from keys.errors import ComponentCheckFailed, KeyStoreError
 from keys.kcv import key_check_value, parse_kcv
@@ -114,8 +114,19 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, required=True, help="export file (must not exist)")
     export.set_defaults(run=_export)
 
-    check = commands.add_parser("verify-log", help="check the ceremony log's hash chain")
+    check = commands.add_parser(
+        "verify-log", help="check the ceremony log's chain and MACs (opens the store)"
+    )
+    check.add_argument("--anchors", type=Path, help="anchors file written by anchor-log")
     check.set_defaults(run=_verify_log)
+
+    anchoring = commands.add_parser(
+        "anchor-log",
+        help="append a checkpoint of the log's head, under the store's MAC, to an anchors "
+        "file kept where the log's writers cannot write",
+    )
+    anchoring.add_argument("--anchors", type=Path, required=True)
+    anchoring.set_defaults(run=_anchor_log)
     return parser
 
 
@@ -186,8 +197,9 @@ def _create(args: argparse.Namespace) -> int:
             raise ValueError("--new-key-file needs --key-file")
         write_key_file(args.key_file)
     secret = _secret(args, confirm=True)
-    with _log(args).step("store-created", {"store": str(args.store)}):
-        SoftwareKeyStore.create(args.store, secret, ScryptParams(n=args.scrypt_n)).close()
+    with _log(args).step("store-created", {"store": str(args.store)}) as step:
+        created = SoftwareKeyStore.create(args.store, secret, ScryptParams(n=args.scrypt_n))
+        step.sign = step.keep(contextlib.closing(created)).log_mac
     print(f"已创建密钥库：{args.store}")
     return 0
 
@@ -197,12 +209,11 @@ def _kind(args: argparse.Namespace) -> dict[str, Detail]:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    with (
-        _log(args).step("key-generated", _kind(args)) as outcome,
-        contextlib.closing(_open_store(args)) as store,
-    ):
+    with _log(args).step("key-generated", _kind(args)) as step:
+        store = step.keep(contextlib.closing(_open_store(args)))
+        step.sign = store.log_mac
         info = store.generate(args.label, args.algorithm, args.purpose)
-        outcome.update(store=repr(store), **info.describe())
+        step.details.update(store=repr(store), **info.describe())
     _show("已生成密钥", info)
     return 0
 
@@ -235,17 +246,16 @@ def _hex_component(text: str) -> bytes:
 
 def _import(args: argparse.Namespace) -> int:
     parts = _components(args)
-    with (
-        _log(args).step("key-imported", _kind(args)) as outcome,
-        contextlib.closing(_open_store(args)) as store,
-    ):
+    with _log(args).step("key-imported", _kind(args)) as step:
+        store = step.keep(contextlib.closing(_open_store(args)))
+        step.sign = store.log_mac
         try:
             info = store.import_components(args.label, args.algorithm, args.purpose, parts)
         except ComponentCheckFailed as error:
-            outcome["custodian"] = error.custodian
+            step.details["custodian"] = error.custodian
             raise
         component_kcvs = [key_check_value(args.algorithm, p.value).hex().upper() for p in parts]
-        outcome.update(
+        step.details.update(
             store=repr(store),
             **info.describe(),
             custodians=len(parts),
@@ -256,12 +266,11 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    with (
-        _log(args).step("keys-listed", {}) as outcome,
-        contextlib.closing(_open_store(args)) as store,
-    ):
+    with _log(args).step("keys-listed", {}) as step:
+        store = step.keep(contextlib.closing(_open_store(args)))
+        step.sign = store.log_mac
         infos = store.list_keys()
-        outcome.update(store=repr(store), keys=len(infos))
+        step.details.update(store=repr(store), keys=len(infos))
     print(f"{'标签':<16}{'版本':>4}  {'算法':<8}{'用途':<8}校验值")
     for info in infos:
         print(
@@ -272,21 +281,19 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _rotate(args: argparse.Namespace) -> int:
-    with (
-        _log(args).step("key-rotated", {"label": args.label}) as outcome,
-        contextlib.closing(_open_store(args)) as store,
-    ):
+    with _log(args).step("key-rotated", {"label": args.label}) as step:
+        store = step.keep(contextlib.closing(_open_store(args)))
+        step.sign = store.log_mac
         info = store.rotate(args.label)
-        outcome.update(store=repr(store), **info.describe())
+        step.details.update(store=repr(store), **info.describe())
     _show("已轮换密钥", info)
     return 0
 
 
 def _export(args: argparse.Namespace) -> int:
-    with (
-        _log(args).step("psam-keys-exported", {"file": str(args.out)}) as outcome,
-        contextlib.closing(_open_store(args)) as store,
-    ):
+    with _log(args).step("psam-keys-exported", {"file": str(args.out)}) as step:
+        store = step.keep(contextlib.closing(_open_store(args)))
+        step.sign = store.log_mac
         infos = store.list_keys()
         version = args.transport_version or latest(infos, args.transport).version
         transport = find(infos, KeyRef(args.transport, version))
@@ -309,7 +316,7 @@ def _export(args: argparse.Namespace) -> int:
         fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as file:
             file.write(raw)
-        outcome.update(
+        step.details.update(
             store=repr(store),
             transport=f"{transport.ref} KCV {transport.kcv.hex().upper()}",
             keys=[f"{i.ref} KCV {i.kcv.hex().upper()}" for i in exported],
@@ -323,6 +330,25 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _verify_log(args: argparse.Namespace) -> int:
-    steps = verify_log(_log(args).path)
-    print(f"仪式日志完整：{steps} 条记录")
+    anchors = _anchors(args.anchors) if args.anchors else []
+    with contextlib.closing(_open_store(args)) as store:
+        lines = verify_log(_log(args).path, store.log_mac, anchors)
+    checked = f"，{len(anchors)} 个锚点相符" if anchors else "（未给锚点：无法发现被截去的末尾）"
+    print(f"仪式日志完整：{lines} 条记录{checked}")
+    return 0
+
+
+def _anchors(path: Path) -> list[str]:
+    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _anchor_log(args: argparse.Namespace) -> int:
+    with contextlib.closing(_open_store(args)) as store:
+        line = anchor(_log(args).path, store.log_mac)
+    descriptor = os.open(args.anchors, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(descriptor, "a", encoding="utf-8") as out:
+        out.write(line + "\n")
+        out.flush()
+        os.fsync(out.fileno())
+    print(f"已为仪式日志设锚点：第 {json.loads(line)['seq']} 条，存于 {args.anchors}")
     return 0

@@ -31,6 +31,7 @@ from typing import Any
 import pkcs11
 import pkcs11.exceptions
 from pkcs11 import DEFAULT, Attribute, KeyType, Mechanism, ObjectClass
+from pkcs11.types import SignMixin
 
 from keys.algorithms import CARD_KEY_PURPOSES, Algorithm, KeyPurpose
 from keys.compare import constant_time_equal
@@ -60,6 +61,8 @@ from keys.store import (
 log = logging.getLogger(__name__)
 
 _PREFIX = "sscard/"
+# The ceremony log's MAC key (not a card key: outside the ``sscard/`` labels).
+_LOG_KEY_LABEL = "sscard-ceremony-log-mac"
 _SM4_PADDING = b"\x80" + bytes(7)
 
 #: Registers a derived session key for destruction when the operation ends.
@@ -221,6 +224,39 @@ class Pkcs11KeyStore(ClosingStore):
             template = {**_session_template(), Attribute.EXTRACTABLE: True}
             card = keep(_derive(info.algorithm, city, factor, template))
             return self._wrap(transport, card)
+
+    def log_mac(self, data: bytes) -> bytes:
+        """HMAC-SHA256 inside the token under its ceremony-log key (made at first use:
+        a token object, sensitive, never extractable)."""
+        with _token_errors():
+            keys = list(
+                self._session.get_objects(
+                    {Attribute.CLASS: ObjectClass.SECRET_KEY, Attribute.LABEL: _LOG_KEY_LABEL}
+                )
+            )
+            if keys:
+                key = keys[0]
+                assert isinstance(key, SignMixin)  # noqa: S101 - a secret key the token can sign with
+            else:
+                key = self._session.generate_key(
+                    KeyType.GENERIC_SECRET,
+                    256,
+                    label=_LOG_KEY_LABEL,
+                    store=True,
+                    template={
+                        Attribute.SENSITIVE: True,
+                        Attribute.EXTRACTABLE: False,
+                        Attribute.SIGN: True,
+                        Attribute.VERIFY: True,
+                        Attribute.ENCRYPT: False,
+                        Attribute.DECRYPT: False,
+                        Attribute.WRAP: False,
+                        Attribute.UNWRAP: False,
+                        Attribute.DERIVE: False,
+                    },
+                )
+            assert isinstance(key, SignMixin)  # noqa: S101 - generated with SIGN
+            return bytes(key.sign(data, mechanism=Mechanism.SHA256_HMAC))
 
     def _check_supported(self, algorithm: Algorithm) -> None:
         if algorithm is Algorithm.SM4:

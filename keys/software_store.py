@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import hmac
 import logging
 import os
 import tempfile
@@ -48,6 +49,8 @@ from keys.store_file import (
 
 log = logging.getLogger(__name__)
 
+
+_LOG_MAC_LABEL = b"sscard ceremony log v1"
 
 class SoftwareKeyStore(ClosingStore):
     """Keys in one file, each sealed under a key-encryption key from a passphrase or key file.
@@ -113,6 +116,11 @@ class SoftwareKeyStore(ClosingStore):
 
     def __repr__(self) -> str:
         return f"SoftwareKeyStore({str(self._path)!r}, {len(self._infos)} keys)"
+
+    def log_mac(self, data: bytes) -> bytes:
+        """HMAC-SHA256 under a key derived from the store file's MAC key (the secret's)."""
+        key = hmac.new(self._file_keys.mac, _LOG_MAC_LABEL, hashlib.sha256).digest()
+        return hmac.new(key, data, hashlib.sha256).digest()
 
     def close(self) -> None:
         """Forget the keys held in memory."""

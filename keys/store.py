@@ -131,6 +131,11 @@ class KeyStore(Protocol):
         (what a card factory loads into a card)."""
         ...
 
+    def log_mac(self, data: bytes) -> bytes:
+        """A MAC over ceremony-log data under a key that never leaves the store: someone who
+        can edit the log file but cannot open the store cannot rewrite it unseen."""
+        ...
+
     def close(self) -> None:
         """Release the store (sessions, handles); the object is unusable afterwards."""
         ...

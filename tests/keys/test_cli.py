@@ -258,3 +258,56 @@ def test_parallel_ceremonies_on_a_token_take_a_label_once(
         )
         == 0
     )
+
+
+def _rechain(lines: list[bytes]) -> list[bytes]:
+    """What an insider with the file but not the store can do: fix every ``prev``."""
+    fixed, previous = [], GENESIS
+    for line in lines:
+        entry = json.loads(line)
+        entry["prev"] = previous
+        raw = json.dumps(entry, ensure_ascii=False, sort_keys=True).encode()
+        fixed.append(raw)
+        previous = hashlib.sha256(raw).hexdigest()
+    return fixed
+
+
+def test_an_edited_and_rechained_log_is_found_by_the_store_mac(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = store_args(workdir)
+    generate = ["generate", "--label", "irk", "--algorithm", "SM4", "--purpose", "IRK"]
+    assert main([*base, *generate]) == 0
+    assert main([*base, "list"]) == 0
+    path = workdir / "keys.json.ceremony.log"
+    lines = path.read_bytes().splitlines()
+    entry = json.loads(lines[3])  # the generation's "done" line
+    entry["details"]["kcv"] = "000000"
+    lines[3] = json.dumps(entry, ensure_ascii=False, sort_keys=True).encode()
+    path.write_bytes(b"\n".join(_rechain(lines)) + b"\n")
+    capsys.readouterr()
+    assert main([*base, "verify-log"]) == 1
+    assert "line 4" in capsys.readouterr().err
+
+
+def test_anchors_find_a_cut_log(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = store_args(workdir)
+    anchors = workdir / "anchors.jsonl"
+    generate = ["generate", "--label", "irk", "--algorithm", "SM4", "--purpose", "IRK"]
+    assert main([*base, *generate]) == 0
+    assert main([*base, "rotate", "--label", "irk"]) == 0
+    assert main([*base, "anchor-log", "--anchors", str(anchors)]) == 0
+    assert main([*base, "verify-log", "--anchors", str(anchors)]) == 0
+    assert "1 个锚点相符" in capsys.readouterr().out
+    path = workdir / "keys.json.ceremony.log"
+    lines = path.read_bytes().splitlines()
+    path.write_bytes(b"\n".join(lines[:-2]) + b"\n")  # the rotation removed
+    assert main([*base, "verify-log"]) == 0  # the chain alone cannot tell
+    capsys.readouterr()
+    assert main([*base, "verify-log", "--anchors", str(anchors)]) == 1
+    assert "cut" in capsys.readouterr().err
+    forged = json.loads(anchors.read_text())
+    forged["mac"] = "00" * 32
+    anchors.write_text(json.dumps(forged) + "\n")
+    assert main([*base, "verify-log", "--anchors", str(anchors)]) == 1
+    assert "not made by this store" in capsys.readouterr().err
