@@ -179,7 +179,13 @@ def _open_store(args: argparse.Namespace) -> KeyStore:
         if args.pin_file is not None
         else getpass.getpass("请输入加密机令牌 PIN：")
     )
-    return Pkcs11KeyStore.open(args.pkcs11_module, args.token_label, pin)
+    store = Pkcs11KeyStore.open(args.pkcs11_module, args.token_label, pin)
+    try:
+        store.keep_log_at(_log(args).path)
+    except BaseException:
+        store.close()
+        raise
+    return store
 
 
 def _show(action: str, info: KeyInfo) -> None:

@@ -63,6 +63,7 @@ log = logging.getLogger(__name__)
 _PREFIX = "sscard/"
 # The ceremony log's MAC key (not a card key: outside the ``sscard/`` labels).
 _LOG_KEY_LABEL = "sscard-ceremony-log-mac"
+_LOG_PLACE_LABEL = "sscard-ceremony-log-place"
 _SM4_PADDING = b"\x80" + bytes(7)
 
 #: Registers a derived session key for destruction when the operation ends.
@@ -224,6 +225,34 @@ class Pkcs11KeyStore(ClosingStore):
             template = {**_session_template(), Attribute.EXTRACTABLE: True}
             card = keep(_derive(info.algorithm, city, factor, template))
             return self._wrap(transport, card)
+
+    def keep_log_at(self, path: Path) -> None:
+        """Record ``path`` as this token's ceremony log at first use; afterwards refuse any
+        other (a token's steps are logged in one place, not wherever a command says)."""
+        place = str(path.resolve()).encode()
+        with _token_errors():
+            records = list(
+                self._session.get_objects(
+                    {Attribute.CLASS: ObjectClass.DATA, Attribute.LABEL: _LOG_PLACE_LABEL}
+                )
+            )
+            if not records:
+                self._session.create_object(
+                    {
+                        Attribute.CLASS: ObjectClass.DATA,
+                        Attribute.LABEL: _LOG_PLACE_LABEL,
+                        Attribute.APPLICATION: "sscard",
+                        Attribute.VALUE: place,
+                        Attribute.TOKEN: True,
+                        Attribute.PRIVATE: True,
+                    }
+                )
+                return
+            recorded = bytes(records[0][Attribute.VALUE])
+        if recorded != place:
+            raise TokenError(
+                f"this token's ceremony log is {recorded.decode()}; --log cannot move it"
+            )
 
     def log_mac(self, data: bytes) -> bytes:
         """HMAC-SHA256 inside the token under its ceremony-log key (made at first use:

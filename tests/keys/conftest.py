@@ -87,17 +87,16 @@ def softhsm_token(
 
 @pytest.fixture
 def pkcs11_store(softhsm_token: SoftHsmToken) -> Iterator[KeyStore]:
-    """A ``Pkcs11KeyStore`` on the session token, emptied of this project's keys."""
+    """A ``Pkcs11KeyStore`` on the session token, emptied of keys and records (the log's place)."""
     import pkcs11
 
     from keys.pkcs11_store import Pkcs11KeyStore
 
     token = pkcs11.lib(softhsm_token.module).get_token(token_label=softhsm_token.label)
     with token.open(rw=True, user_pin=softhsm_token.user_pin) as session:
-        for obj in list(
-            session.get_objects({pkcs11.Attribute.CLASS: pkcs11.ObjectClass.SECRET_KEY})
-        ):
-            obj.destroy()
+        for kind in (pkcs11.ObjectClass.SECRET_KEY, pkcs11.ObjectClass.DATA):
+            for obj in list(session.get_objects({pkcs11.Attribute.CLASS: kind})):
+                obj.destroy()
     store = Pkcs11KeyStore.open(softhsm_token.module, softhsm_token.label, softhsm_token.user_pin)
     yield store
     store.close()

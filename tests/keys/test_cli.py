@@ -311,3 +311,23 @@ def test_anchors_find_a_cut_log(workdir: Path, capsys: pytest.CaptureFixture[str
     anchors.write_text(json.dumps(forged) + "\n")
     assert main([*base, "verify-log", "--anchors", str(anchors)]) == 1
     assert "not made by this store" in capsys.readouterr().err
+
+
+def test_a_token_keeps_its_ceremony_log_in_one_place(
+    softhsm_token: SoftHsmToken,
+    pkcs11_store: object,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "pin.txt").write_text(softhsm_token.user_pin)
+    token = [
+        "--pkcs11-module",
+        softhsm_token.module,
+        "--token-label",
+        softhsm_token.label,
+        "--pin-file",
+        str(tmp_path / "pin.txt"),
+    ]
+    assert main([*token, "--log", str(tmp_path / "first.log"), "list"]) == 0
+    assert main([*token, "--log", str(tmp_path / "elsewhere.log"), "list"]) == 1
+    assert "cannot move it" in capsys.readouterr().err
