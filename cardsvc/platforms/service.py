@@ -60,9 +60,13 @@ def create_platform(session: Session, actor: Actor, data: PlatformCreate) -> Pla
 
 
 def get_platform(session: Session, actor: Actor, platform_id: int) -> Platform:
+    """A platform within the clerk's jurisdiction, or above it (their own hierarchy);
+    any other answers as one that does not exist, as ``list_platforms`` leaves it out."""
     authorize(actor, Permission.view_platforms)
     platform = PlatformRepository(session).get(platform_id)
-    if platform is None:
+    if platform is None or not (
+        actor.covers(platform.path) or actor.platform_path.startswith(platform.path)
+    ):
         raise NotFoundError("平台不存在", code="platform_not_found")
     return platform
 

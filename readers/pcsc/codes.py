@@ -84,6 +84,7 @@ CODE_NAMES: dict[int, str] = {
     0x80100067: "SCARD_W_UNPOWERED_CARD",
     0x80100068: "SCARD_W_RESET_CARD",
     0x80100069: "SCARD_W_REMOVED_CARD",
+    0x8010006A: "SCARD_W_SECURITY_VIOLATION",
 }
 CODES: dict[str, int] = {name: code for code, name in CODE_NAMES.items()}
 
@@ -100,6 +101,8 @@ _ERROR_TYPES: dict[str, type[ReaderError]] = {
     # pcsc-lite answers these when pcscd went away under an open context or handle.
     "SCARD_F_COMM_ERROR": ServiceUnavailableError,
     "SCARD_E_INVALID_HANDLE": ServiceUnavailableError,
+    # and this one while a restarting pcscd refuses a client it does not know yet.
+    "SCARD_W_SECURITY_VIOLATION": ServiceUnavailableError,
     "SCARD_E_SHARING_VIOLATION": SharingViolationError,
     "SCARD_E_TIMEOUT": ReaderTimeoutError,
 }

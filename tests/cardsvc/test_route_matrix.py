@@ -6,8 +6,8 @@ the app without an entry here fails ``test_every_route_is_in_the_matrix``.
 Letters, one per scope (own, child, other):
   Y  allowed (2xx; a list includes the subject)
   H  allowed, but a list leaves the subject out (outside the jurisdiction)
-  N  refused: 403, or 404 for a resident or card outside the jurisdiction (answered as
-     one that does not exist, so which ids exist elsewhere is not told; still audited)
+  N  refused: 403, or 404 for a resident, card or platform outside the jurisdiction
+     (answered as one that does not exist; refused reads of personal data still audited)
   -  not applicable: no such subject there (a community station has no children;
      residents and their cards belong to community stations only)
 
@@ -83,14 +83,14 @@ MATRIX: dict[tuple[str, str, str], dict[Role, str]] = {
     ("POST", "/clerks", ""): _ADMIN_ONLY,
     ("POST", "/platforms", ""): _ADMIN_ONLY,
     ("GET", "/platforms", ""): {C: "Y-H", S: "YYH", O: "YYH", K: "YYH", A: "YYH", D: "YYH"},
-    # The platform directory is not personal data: every clerk may look a platform up.
+    # A clerk looks up the platforms they see in the list (and their own ancestors).
     ("GET", "/platforms/{platform_id}", ""): {
-        C: "Y-Y",
-        S: "YYY",
-        O: "YYY",
-        K: "YYY",
-        A: "YYY",
-        D: "YYY",
+        C: "Y-N",
+        S: "YYN",
+        O: "YYN",
+        K: "YYN",
+        A: "YYN",
+        D: "YYN",
     },
     ("POST", "/platforms/{platform_id}/windows", ""): _ADMIN_ONLY,
     ("POST", "/residents", ""): _WINDOW_ROLES_ONLY,
@@ -429,7 +429,7 @@ def test_every_route_is_in_the_matrix(app: FastAPI) -> None:
 
 
 def _outcome(case: Case, response: httpx.Response, target: Target) -> str:
-    hidden = response.status_code == 404 and case.subject in ("resident", "card")
+    hidden = response.status_code == 404 and case.subject in ("resident", "card", "platform")
     if response.status_code == 403 or hidden:
         return "N"
     if response.status_code != case.allowed(target.platform.level):

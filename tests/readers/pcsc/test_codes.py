@@ -44,6 +44,7 @@ TABLE: list[tuple[int, str, type[ReaderError]]] = [
     (0x80100012, "SCARD_E_SYSTEM_CANCELLED", ReaderError),
     # … and this for a context whose pcscd went away
     (0x80100013, "SCARD_F_COMM_ERROR", ServiceUnavailableError),
+    (0x8010006A, "SCARD_W_SECURITY_VIOLATION", ServiceUnavailableError),
     (0x80100014, "SCARD_F_UNKNOWN_ERROR", ReaderError),
     (0x80100015, "SCARD_E_INVALID_ATR", ReaderError),
     (0x80100016, "SCARD_E_NOT_TRANSACTED", ReaderError),
