@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -51,30 +51,30 @@ def test_deleted_row_leaves_a_gap(session: Session, connection: Connection) -> N
     ]
 
 
-def test_cli_audit_verify(
-    engine: Engine,
-    database_url: str,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    """Runs against committed rows (the CLI opens its own connection), then cleans up."""
+@pytest.fixture
+def three_committed_rows(
+    engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Engine]:
+    """Three committed audit rows for the command line (its own connection), removed after."""
     monkeypatch.setenv("CARDSVC_DATABASE_URL", database_url)
     actor = Actor(clerk_id=1, role=Role.auditor, platform_id=1, platform_path="/", window_id=1)
-    try:
-        with Session(engine) as session:
-            trail = AuditTrail(session, actor, AUDIT_SECRET)
-            for n in range(3):
-                trail.record("read", "resident", n, purpose="窗口业务办理")
-            session.commit()
-        assert main(["audit", "verify"]) == 0
-        assert "intact" in capsys.readouterr().out
-        with engine.begin() as connection, audit_protection_lifted(connection):
-            connection.execute(text("UPDATE audit_events SET subject_id = '99' WHERE seq = 2"))
-        assert main(["audit", "verify"]) == 1
-        assert "audit row 2: edited" in capsys.readouterr().out
-    finally:
-        with engine.begin() as connection, audit_protection_lifted(connection):
-            connection.execute(text("DELETE FROM audit_events"))
+    with Session(engine) as session:
+        trail = AuditTrail(session, actor, AUDIT_SECRET)
+        for n in range(3):
+            trail.record("read", "resident", n, purpose="窗口业务办理")
+        session.commit()
+    yield engine
+    with engine.begin() as connection, audit_protection_lifted(connection):
+        connection.execute(text("DELETE FROM audit_events"))
+
+
+def test_cli_audit_verify(three_committed_rows: Engine, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["audit", "verify"]) == 0
+    assert "intact" in capsys.readouterr().out
+    with three_committed_rows.begin() as connection, audit_protection_lifted(connection):
+        connection.execute(text("UPDATE audit_events SET subject_id = '99' WHERE seq = 2"))
+    assert main(["audit", "verify"]) == 1
+    assert "audit row 2: edited" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
@@ -100,33 +100,21 @@ def test_the_database_refuses_to_change_audit_rows(
 
 
 def test_cli_anchors_find_a_cut_tail_that_the_chain_alone_cannot_show(
-    engine: Engine,
-    database_url: str,
+    three_committed_rows: Engine,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("CARDSVC_DATABASE_URL", database_url)
     anchors = tmp_path / "anchors.jsonl"
     monkeypatch.setenv("CARDSVC_AUDIT_ANCHORS", str(anchors))
-    actor = Actor(clerk_id=1, role=Role.auditor, platform_id=1, platform_path="/", window_id=1)
-    try:
-        with Session(engine) as session:
-            trail = AuditTrail(session, actor, AUDIT_SECRET)
-            for n in range(3):
-                trail.record("read", "resident", n, purpose="窗口业务办理")
-            session.commit()
-        assert main(["audit", "anchor"]) == 0
-        assert "anchored audit row 3" in capsys.readouterr().out
-        assert oct(anchors.stat().st_mode & 0o777) == "0o600"
-        assert main(["audit", "verify"]) == 0
-        assert "1 anchor(s) matched" in capsys.readouterr().out
-        with engine.begin() as connection, audit_protection_lifted(connection):
-            connection.execute(text("DELETE FROM audit_events WHERE seq = 3"))
-        assert main(["audit", "verify", "--anchors", str(tmp_path / "none.jsonl")]) == 2
-        capsys.readouterr()
-        assert main(["audit", "verify"]) == 1
-        assert "audit row 3: cut" in capsys.readouterr().out
-    finally:
-        with engine.begin() as connection, audit_protection_lifted(connection):
-            connection.execute(text("DELETE FROM audit_events"))
+    assert main(["audit", "anchor"]) == 0
+    assert "anchored audit row 3" in capsys.readouterr().out
+    assert oct(anchors.stat().st_mode & 0o777) == "0o600"
+    assert main(["audit", "verify"]) == 0
+    assert "1 anchor(s) matched" in capsys.readouterr().out
+    with three_committed_rows.begin() as connection, audit_protection_lifted(connection):
+        connection.execute(text("DELETE FROM audit_events WHERE seq = 3"))
+    assert main(["audit", "verify", "--anchors", str(tmp_path / "none.jsonl")]) == 2
+    capsys.readouterr()
+    assert main(["audit", "verify"]) == 1
+    assert "audit row 3: cut" in capsys.readouterr().out

@@ -18,6 +18,7 @@ from cardsvc.cli import main
 from cardsvc.imports.rows import RESIDENT_COLUMNS
 from cardsvc.kit.text import TextRefusedError, checked_text
 from tests.cardsvc.conftest import AUDIT_SECRET, Client, Desk, World, make_ssn
+from tests.cardsvc.test_imports import _resident_row
 
 Payload = Callable[..., dict[str, object]]
 PURPOSE = {"purpose": "窗口业务办理"}
@@ -201,20 +202,9 @@ def _write(path: Path, rows: list[list[str]]) -> Path:
 
 
 def _row(**overrides: str) -> list[str]:
-    values = {
-        "social_security_number": make_ssn(sequence=8),
-        "name": "赵六",
-        "sex": "2",
-        "birth_date": "1990-01-01",
-        "ethnic_group": "01",
-        "household_registration": "江苏省南京市玄武区",
-        "current_address": "江苏省南京市玄武区",
-        # No such platform: the file is refused for it too, after the row checks (the CLI
-        # runs on its own connection, so the test's uncommitted platforms are not seen).
-        "community_code": "999999999999",
-        **overrides,
-    }
-    return [values[column] for column in RESIDENT_COLUMNS]
+    # No such platform: the file is refused for it too, after the row checks (the CLI runs
+    # on its own connection, so the test's uncommitted platforms are not seen).
+    return _resident_row(None, 4, **{"community_code": "999999999999", **overrides})
 
 
 def _import(

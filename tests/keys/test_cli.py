@@ -35,6 +35,14 @@ def store_args(workdir: Path) -> list[str]:
     return ["--store", str(workdir / "keys.json"), "--passphrase-file", str(workdir / "pass.txt")]
 
 
+def token_args(token: SoftHsmToken, workdir: Path, log: str | None = "token.log") -> list[str]:
+    """The options that open the test token (its PIN in a file), with its ceremony log."""
+    (workdir / "pin.txt").write_text(token.user_pin)
+    args = ["--pkcs11-module", token.module, "--token-label", token.label]
+    args += ["--pin-file", str(workdir / "pin.txt")]
+    return args if log is None else [*args, "--log", str(workdir / log)]
+
+
 def component_args(workdir: Path, algorithm: Algorithm, *values: bytes) -> list[str]:
     args = ["--custodians", str(len(values))]
     for number, value in enumerate(values, start=1):
@@ -184,17 +192,7 @@ def test_token_ceremony(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    (tmp_path / "pin.txt").write_text(softhsm_token.user_pin)
-    base = [
-        "--pkcs11-module",
-        softhsm_token.module,
-        "--token-label",
-        softhsm_token.label,
-        "--pin-file",
-        str(tmp_path / "pin.txt"),
-        "--log",
-        str(tmp_path / "token.log"),
-    ]
+    base = token_args(softhsm_token, tmp_path)
     assert (
         main([*base, "generate", "--label", "irk", "--algorithm", "3DES", "--purpose", "IRK"]) == 0
     )
@@ -213,17 +211,9 @@ def test_parallel_ceremonies_on_a_token_take_a_label_once(
 ) -> None:
     """Six officers' terminals run the same generate at once: one key, five refusals, all
     in the log (the log's lock holds each step whole)."""
-    (tmp_path / "pin.txt").write_text(softhsm_token.user_pin)
     command = [
         str(Path(sys.executable).parent / "sscard-keys"),
-        "--pkcs11-module",
-        softhsm_token.module,
-        "--token-label",
-        softhsm_token.label,
-        "--pin-file",
-        str(tmp_path / "pin.txt"),
-        "--log",
-        str(tmp_path / "token.log"),
+        *token_args(softhsm_token, tmp_path),
         "generate",
         "--label",
         "race",
@@ -233,8 +223,7 @@ def test_parallel_ceremonies_on_a_token_take_a_label_once(
         "IRK",
     ]
     runs = [
-        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        for _ in range(6)
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(6)
     ]
     for run in runs:
         run.communicate(timeout=60)
@@ -242,22 +231,7 @@ def test_parallel_ceremonies_on_a_token_take_a_label_once(
     lines = [json.loads(line) for line in (tmp_path / "token.log").read_bytes().splitlines()]
     statuses = sorted(line["details"]["status"] for line in lines)
     assert statuses == ["begun"] * 6 + ["done"] + ["failed"] * 5
-    assert (
-        main(
-            [
-                "--pkcs11-module",
-                softhsm_token.module,
-                "--token-label",
-                softhsm_token.label,
-                "--pin-file",
-                str(tmp_path / "pin.txt"),
-                "--log",
-                str(tmp_path / "token.log"),
-                "verify-log",
-            ]
-        )
-        == 0
-    )
+    assert main([*token_args(softhsm_token, tmp_path), "verify-log"]) == 0
 
 
 def _rechain(lines: list[bytes]) -> list[bytes]:
@@ -319,15 +293,7 @@ def test_a_token_keeps_its_ceremony_log_in_one_place(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    (tmp_path / "pin.txt").write_text(softhsm_token.user_pin)
-    token = [
-        "--pkcs11-module",
-        softhsm_token.module,
-        "--token-label",
-        softhsm_token.label,
-        "--pin-file",
-        str(tmp_path / "pin.txt"),
-    ]
+    token = token_args(softhsm_token, tmp_path, log=None)
     assert main([*token, "--log", str(tmp_path / "first.log"), "list"]) == 0
     assert main([*token, "--log", str(tmp_path / "elsewhere.log"), "list"]) == 1
     assert "cannot move it" in capsys.readouterr().err
