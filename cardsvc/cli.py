@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -57,15 +58,6 @@ def _system_audit(session: Session, settings: Settings) -> AuditTrail:
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from cardsvc.serving import serve
 
-    demo_secrets = settings.demo_secrets_in_use()
-    if demo_secrets and not settings.database_url.startswith("sqlite"):
-        print(
-            f"cardsvc: {', '.join(demo_secrets)} still hold the demo defaults; set them to "
-            "long random values before serving a real database",
-            file=sys.stderr,
-        )
-        return 2
-
     serve(args.host, args.port, workers=args.workers)
     return 0
 
@@ -104,6 +96,13 @@ def _audit_verify(settings: Settings, args: argparse.Namespace) -> int:
         print(f"audit row {item.seq}: {item.reason}")
     if breaks:
         print(f"audit trail broken: {len(breaks)} problem(s)", file=sys.stderr)
+        edited = [item.seq for item in breaks if item.reason == "edited"]
+        if edited and edited == list(range(1, len(breaks) + 1)):
+            print(
+                "every row from the first fails its HMAC: CARDSVC_AUDIT_SECRET may not be "
+                "the secret the service writes with",
+                file=sys.stderr,
+            )
         return 1
     checked = (
         f", {len(anchors)} anchor(s) matched"
@@ -236,12 +235,15 @@ def run_import(settings: Settings, kind: str, path: Path, **options: object) -> 
     from cardsvc.kit.types import utcnow
 
     load = import_residents if kind == "residents" else import_cards
+    with path.open("rb") as raw:
+        sha256 = hashlib.file_digest(raw, "sha256").hexdigest()  # what sha256sum prints
     with path.open(encoding="utf-8-sig", newline="") as file, _unit_of_work(settings) as session:
         return load(
             session,
             _system_audit(session, settings),
             csv.reader(file),
             utcnow(),
+            sha256=sha256,
             **options,  # type: ignore[arg-type]
         )
 
@@ -310,8 +312,8 @@ def _positive(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    if not 1 <= value <= 1_000_000:
+        raise argparse.ArgumentTypeError(f"must be from 1 to 1,000,000, got {value}")
     return value
 
 
@@ -386,7 +388,9 @@ def build_parser() -> argparse.ArgumentParser:
     lapse = card_commands.add_parser(
         "lapse-temporary-losses", help="lapse temporary losses whose period is over"
     )
-    lapse.add_argument("--batch", type=int, default=500, help="cards per transaction")
+    lapse.add_argument(
+        "--batch", type=_positive, default=500, help="cards per transaction (default 500)"
+    )
     lapse.set_defaults(handler=_lapse_temporary_losses)
 
     import_ = commands.add_parser(
@@ -417,7 +421,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.handler(Settings(), args))
+    settings = Settings()
+    demo_secrets = settings.demo_secrets_in_use()
+    if demo_secrets and not settings.database_url.startswith("sqlite"):
+        # Every command keys or checks audit rows (migrations re-key the chain): a real
+        # database under the published demo secrets would be keyed for anyone to forge.
+        print(
+            f"cardsvc: {', '.join(demo_secrets)} still hold the demo defaults; set them to "
+            "the service's long random values before using a real database",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        return int(args.handler(settings, args))
+    except OSError as error:  # a file named on the command line: missing, a folder, denied
+        print(f"cardsvc: {error.strerror or error}: {error.filename or ''}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

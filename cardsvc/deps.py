@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPBearer
+from pydantic import BeforeValidator
 from sqlalchemy.orm import Session
 
 from cardsvc.audit.service import AuditTrail
@@ -102,9 +103,18 @@ async def get_audit_trail(
 AuditDep = Annotated[AuditTrail, Depends(get_audit_trail)]
 
 
+def _digits_only(value: object) -> object:
+    """Refuse what lax integer parsing would take ("1\n", " 1", "１"): digits only."""
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise ValueError("a row id is written with the digits 0-9 only")
+    return value
+
+
 # A row id in a path: a larger number can name no row (and PostgreSQL would refuse to
 # compare it with an INTEGER column), so it is refused as invalid input instead.
-PathRowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+PathRowId = Annotated[
+    int, BeforeValidator(_digits_only), Path(ge=1, le=MAX_ROW_ID, description="A row id")
+]
 
 # Every read of a resident's data says why (audited).
 Purpose = Annotated[

@@ -12,4 +12,5 @@ from pydantic import Field
 
 MAX_ROW_ID = 2**31 - 1
 
-RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
+# Strict: a JSON number, never "5\n" or true.
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID, strict=True)]

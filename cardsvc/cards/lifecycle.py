@@ -209,7 +209,8 @@ def _card_in_jurisdiction(
     jurisdiction answers as a card that does not exist (and the refusal is audited).
     """
     number = normalise_card_number(card_number)
-    authorize(actor, permission, subject=("card", number), purpose=purpose)
+    # Not looked up yet: the refusal names the number asked for, not a card's id.
+    authorize(actor, permission, subject=("card_number", number), purpose=purpose)
     card = CardRepository(session).by_number(number, for_update=for_update)
     if card is None:
         raise NotFoundError("社会保障卡不存在", code="card_not_found")

@@ -85,8 +85,7 @@ IdempotencyKey = Annotated[
     str,
     Header(
         alias="Idempotency-Key",
-        min_length=8,
-        max_length=100,
+        pattern=r"^[\x21-\x7e]{8,100}$",
         description="Unique per intended change; a retry with the same key gets the first answer",
     ),
 ]

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from cardsvc.cards.rules import CardEvent, CardState
 from cardsvc.kit.text import TextRule
@@ -62,6 +62,8 @@ class CardActionRequest(BaseModel):
                 pattern=r"^[0-9A-Fa-f]{32}$",
                 description="Required to issue: the personalised chip's 32 hex digits",
             ),
+            # One code, one request: a retry in lower case is the same change (idempotency).
+            AfterValidator(str.upper),
         ]
         | None
     ) = None

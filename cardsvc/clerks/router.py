@@ -68,6 +68,12 @@ def me(actor: ActorDep, session: SessionDep) -> Me:
 
 @router.post("/clerks", response_model=ClerkOut, status_code=201)
 def register_clerk(
-    body: ClerkCreate, actor: ActorDep, session: SessionDep, passwords: PasswordsDep
+    body: ClerkCreate,
+    actor: ActorDep,
+    audit: AuditDep,
+    session: SessionDep,
+    passwords: PasswordsDep,
 ) -> ClerkOut:
-    return ClerkOut.model_validate(service.register_clerk(session, actor, passwords, body))
+    return ClerkOut.model_validate(
+        service.register_clerk(session, actor, audit, passwords, body)
+    )

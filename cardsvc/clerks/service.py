@@ -208,7 +208,7 @@ def resolve_actors(session: Session, claims: Collection[TokenClaims]) -> dict[To
 
 
 def register_clerk(
-    session: Session, actor: Actor, passwords: Passwords, data: ClerkCreate
+    session: Session, actor: Actor, audit: AuditTrail, passwords: Passwords, data: ClerkCreate
 ) -> Clerk:
     platform = PlatformRepository(session).get(data.platform_id)
     if platform is None:
@@ -217,7 +217,7 @@ def register_clerk(
     repository = ClerkRepository(session)
     if repository.by_username(data.username) is not None:
         raise ConflictError("该用户名已被使用", code="username_taken")
-    return repository.add(
+    clerk = repository.add(
         Clerk(
             username=data.username,
             display_name=data.display_name,
@@ -229,6 +229,10 @@ def register_clerk(
             certified_on=data.certified_on,
         )
     )
+    audit.change(
+        "clerk.register", "clerk", clerk.id, None, {"role": clerk.role, "platform": platform.id}
+    )
+    return clerk
 
 
 def bootstrap_administrator(

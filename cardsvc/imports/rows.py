@@ -59,9 +59,15 @@ CARD_GENERATIONS = ("1.00", "2.00", "3.00")
 IMPORTABLE_STATES = (CardState.normal, CardState.lost, CardState.locked, CardState.cancelled)
 
 
+def shown(text: str) -> str:
+    """``text`` safe to print on a terminal or in a report: control and invisible
+    characters as ``\\xNN`` escapes (a header may carry ANSI escape sequences)."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text[:64])
+
+
 def check_header(header: Sequence[str], expected: Sequence[str]) -> list[Problem]:
     """The header must name every expected column exactly once (any order, no others)."""
-    names = [name.strip() for name in header]
+    names = [shown(name.strip()) for name in header]
     problems = [
         Problem(1, column, "missing_column", f"缺少列“{column}”")
         for column in expected

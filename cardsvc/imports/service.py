@@ -11,7 +11,6 @@ commit): the file lands whole or not at all.
 from __future__ import annotations
 
 import csv
-import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -124,19 +123,6 @@ def _staging_card_table() -> Table:
     )
 
 
-class _Hashing:
-    """Passes records through while hashing them, so the audit names the exact file."""
-
-    def __init__(self, records: Iterable[Sequence[str]]) -> None:
-        self._records = iter(records)
-        self.digest = hashlib.sha256()
-
-    def __iter__(self) -> Iterator[Sequence[str]]:
-        for record in self._records:
-            self.digest.update("\x1f".join(record).encode("utf-8") + b"\x1e")
-            yield record
-
-
 def _rows(
     records: Iterator[Sequence[str]],
     columns: Sequence[str],
@@ -165,7 +151,7 @@ def _rows(
             problems.items.append(
                 Problem(line, "", "unreadable_row", "该行无法解析（字段过长或引号不匹配）")
             )
-            return
+            continue
         if record is None:
             return
         if len(record) != len(names):
@@ -234,15 +220,16 @@ def import_residents(
     records: Iterable[Sequence[str]],
     now: datetime,
     *,
+    sha256: str,
     max_problems: int = 1000,
 ) -> ImportResult:
-    """Register every resident of the file, or none (``ImportRefusedError``)."""
+    """Register every resident of the file, or none (``ImportRefusedError``); ``sha256``
+    (of the file's bytes, as ``sha256sum`` gives it) names the file in the audit trail."""
     problems = _Problems(max_problems)
     staging = _staging_resident_table()
     _create(session, staging)
-    hashing = _Hashing(records)
     count = bulk_insert(
-        session, staging, _rows(iter(hashing), RESIDENT_COLUMNS, parse_resident, problems)
+        session, staging, _rows(iter(records), RESIDENT_COLUMNS, parse_resident, problems)
     )
     _index(session, staging, "social_security_number", "community_code")
     _report(
@@ -279,9 +266,8 @@ def import_residents(
     problems.refuse_if_any()
     ResidentRepository(session).add_staged(staging, now)
     staging.drop(session.connection())
-    digest = hashing.digest.hexdigest()
-    audit.record("import", "residents", digest[:16], payload={"rows": count, "sha256": digest})
-    return ImportResult(count, digest)
+    audit.record("import", "residents", sha256[:16], payload={"rows": count, "sha256": sha256})
+    return ImportResult(count, sha256)
 
 
 def import_cards(
@@ -290,14 +276,15 @@ def import_cards(
     records: Iterable[Sequence[str]],
     now: datetime,
     *,
+    sha256: str,
     max_problems: int = 1000,
 ) -> ImportResult:
-    """Record every card of the file against its resident, or none (``ImportRefusedError``)."""
+    """Record every card of the file against its resident, or none (``ImportRefusedError``);
+    ``sha256`` names the file in the audit trail."""
     problems = _Problems(max_problems)
     staging = _staging_card_table()
     _create(session, staging)
-    hashing = _Hashing(records)
-    count = bulk_insert(session, staging, _rows(iter(hashing), CARD_COLUMNS, parse_card, problems))
+    count = bulk_insert(session, staging, _rows(iter(records), CARD_COLUMNS, parse_card, problems))
     _index(session, staging, "card_number", "card_identification_code", "social_security_number")
     usable = [state.value for state in USABLE]
     checks: list[tuple[Any, str, str, Callable[[Any], str]]] = [
@@ -360,6 +347,5 @@ def import_cards(
     problems.refuse_if_any()
     CardRepository(session).add_staged(staging, now)
     staging.drop(session.connection())
-    digest = hashing.digest.hexdigest()
-    audit.record("import", "cards", digest[:16], payload={"rows": count, "sha256": digest})
-    return ImportResult(count, digest)
+    audit.record("import", "cards", sha256[:16], payload={"rows": count, "sha256": sha256})
+    return ImportResult(count, sha256)

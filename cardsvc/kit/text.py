@@ -12,11 +12,13 @@ a ledger — a character GBK cannot encode. Codes are ASCII by type: ``[0-9]``, 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
+from typing import Annotated, Any
 
-from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import BeforeValidator, GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
@@ -86,3 +88,17 @@ class TextRule:
             )
         except TextRefusedError as refused:
             raise PydanticCustomError(f"text_{refused.code}", refused.message) from None
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date_text(value: object) -> object:
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    raise PydanticCustomError("date_format", "日期格式应为YYYY-MM-DD")
+
+
+# A date written as text YYYY-MM-DD, as the import files write it: not a timestamp, not a
+# date-time, not 19991205.
+IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]

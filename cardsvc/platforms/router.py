@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from cardsvc.deps import ActorDep, PathRowId, SessionDep
+from cardsvc.deps import ActorDep, AuditDep, PathRowId, SessionDep
 from cardsvc.ids import MAX_ROW_ID
 from cardsvc.platforms import service
 from cardsvc.platforms.schemas import PlatformCreate, PlatformOut, WindowCreate, WindowOut
@@ -13,8 +13,10 @@ router = APIRouter(tags=["platforms"])
 
 
 @router.post("/platforms", response_model=PlatformOut, status_code=201)
-def create_platform(body: PlatformCreate, actor: ActorDep, session: SessionDep) -> PlatformOut:
-    return PlatformOut.model_validate(service.create_platform(session, actor, body))
+def create_platform(
+    body: PlatformCreate, actor: ActorDep, audit: AuditDep, session: SessionDep
+) -> PlatformOut:
+    return PlatformOut.model_validate(service.create_platform(session, actor, audit, body))
 
 
 @router.get("/platforms", response_model=list[PlatformOut])
@@ -35,6 +37,12 @@ def get_platform(platform_id: PathRowId, actor: ActorDep, session: SessionDep) -
 
 @router.post("/platforms/{platform_id}/windows", response_model=WindowOut, status_code=201)
 def register_window(
-    platform_id: PathRowId, body: WindowCreate, actor: ActorDep, session: SessionDep
+    platform_id: PathRowId,
+    body: WindowCreate,
+    actor: ActorDep,
+    audit: AuditDep,
+    session: SessionDep,
 ) -> WindowOut:
-    return WindowOut.model_validate(service.register_window(session, actor, platform_id, body))
+    return WindowOut.model_validate(
+        service.register_window(session, actor, audit, platform_id, body)
+    )

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from cardsvc.audit.service import AuditTrail
 from cardsvc.clerks.permissions import Actor, Permission, authorize
 from cardsvc.errors import ConflictError, InvalidDataError, NotFoundError
 from cardsvc.platforms.models import Platform, Window
@@ -47,7 +48,9 @@ def build_platform(
     )
 
 
-def create_platform(session: Session, actor: Actor, data: PlatformCreate) -> Platform:
+def create_platform(
+    session: Session, actor: Actor, audit: AuditTrail, data: PlatformCreate
+) -> Platform:
     repository = PlatformRepository(session)
     parent = None
     if data.parent_id is not None:
@@ -56,7 +59,11 @@ def create_platform(session: Session, actor: Actor, data: PlatformCreate) -> Pla
             raise NotFoundError("上级平台不存在", code="platform_not_found")
     # Only the root (provincial administrator) may create a province.
     authorize(actor, Permission.manage_platforms, parent.path if parent else "/")
-    return build_platform(repository, parent, data)
+    platform = build_platform(repository, parent, data)
+    audit.change(
+        "platform.create", "platform", platform.id, None, {"code": platform.unified_code}
+    )
+    return platform
 
 
 def get_platform(session: Session, actor: Actor, platform_id: int) -> Platform:
@@ -79,13 +86,17 @@ def list_platforms(
     return PlatformRepository(session).within(actor.platform_path, limit=limit, offset=offset)
 
 
-def register_window(session: Session, actor: Actor, platform_id: int, data: WindowCreate) -> Window:
+def register_window(
+    session: Session, actor: Actor, audit: AuditTrail, platform_id: int, data: WindowCreate
+) -> Window:
     repository = PlatformRepository(session)
     platform = repository.get(platform_id)
     if platform is None:
         raise NotFoundError("平台不存在", code="platform_not_found")
     authorize(actor, Permission.manage_platforms, platform.path)
-    return add_window(repository, platform, data.name)
+    window = add_window(repository, platform, data.name)
+    audit.change("window.register", "window", window.id, None, {"code": window.code})
+    return window
 
 
 def add_window(repository: PlatformRepository, platform: Platform, name: str) -> Window:

@@ -5,6 +5,7 @@ Messages are for clerks (Chinese) and never repeat the number or the name.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -64,11 +65,15 @@ def parse_ssn(text: str, today: date | None = None) -> SocialSecurityNumber:
 def check_name(name: str) -> str:
     """A name as stored: trimmed, 1–30 characters, encodable in GBK (what the card holds)."""
     try:
-        return checked_text(name, max_length=30, gbk=True)
+        cleaned = checked_text(name, max_length=30, gbk=True)
+        if any(unicodedata.category(ch) == "Nd" for ch in cleaned):
+            raise TextRefusedError("digits", "姓名不能含有数字")
+        return cleaned
     except TextRefusedError as refused:
         detail = {
             "not_gbk": "姓名含有无法写入社会保障卡的字符（须符合GBK编码）",
             "control_characters": "姓名含有不可见字符",
+            "digits": "姓名不能含有数字",
         }.get(refused.code, "姓名长度应为1至30个字符")
         raise InvalidDataError(detail, code="invalid_name") from None
 

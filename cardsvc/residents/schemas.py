@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from cardsvc.ids import RowId
-from cardsvc.kit.text import TextRule
+from cardsvc.kit.text import IsoDate, TextRule
 from cardsvc.residents.rules import Sex
 
 
@@ -16,7 +16,7 @@ class ResidentCreate(BaseModel):
     ]
     name: Annotated[str, TextRule(30, gbk=True)]
     sex: Sex
-    birth_date: date
+    birth_date: IsoDate
     ethnic_group: Annotated[
         str, Field(pattern=r"^[0-9]{2}$", description="GB 3304 code, 01 = 汉族")
     ]
@@ -34,7 +34,7 @@ class ResidentOut(BaseModel):
     social_security_number: str
     name: str
     sex: Sex
-    birth_date: date
+    birth_date: IsoDate
     ethnic_group: str
     household_registration: str
     current_address: str

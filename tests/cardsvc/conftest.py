@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import SecretStr
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.orm import Session
 
@@ -34,7 +35,7 @@ from cardsvc.platforms.rules import Kind
 from cardsvc.platforms.schemas import PlatformCreate
 from cardsvc.platforms.service import add_window, build_platform
 from cardsvc.residents.rules import ssn_check_character
-from cardsvc.settings import DEMO_AUDIT_SECRET, Settings
+from cardsvc.settings import Settings
 
 MissingService = Callable[[str], NoReturn]  # the shared ``missing_service`` fixture
 
@@ -44,8 +45,17 @@ POSTGRES_SERVER = os.environ.get(
 # One database per test process: parallel runs (several engineers, CI jobs) never collide.
 POSTGRES_TEST_DB = f"sscard_test_{os.getpid()}"
 PASSWORD = "correct horse battery"  # noqa: S105 - test clerks' password
-# The audit secret of the tests' settings (the demo default): it keys the audit chain.
-AUDIT_SECRET = DEMO_AUDIT_SECRET.encode()
+# The tests' secrets, as a real deployment has its own (commands refuse the demo ones on
+# PostgreSQL); the audit secret keys the audit chain.
+TOKEN_SECRET = "test-token-secret-0123456789abcdef0123456789"  # noqa: S105 - tests only
+AUDIT_SECRET = b"test-audit-secret-0123456789abcdef0123456789"
+
+
+@pytest.fixture(autouse=True)
+def service_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same secrets for the commands the tests run (they read the environment)."""
+    monkeypatch.setenv("CARDSVC_TOKEN_SECRET", TOKEN_SECRET)
+    monkeypatch.setenv("CARDSVC_AUDIT_SECRET", AUDIT_SECRET.decode())
 
 
 def _postgres_url(missing_service: MissingService) -> str:
@@ -139,6 +149,8 @@ def session(connection: Connection) -> Session:
 def settings(database_url: str) -> Settings:
     return Settings(
         database_url=database_url,
+        token_secret=SecretStr(TOKEN_SECRET),
+        audit_secret=SecretStr(AUDIT_SECRET.decode()),
         password_time_cost=1,
         password_memory_cost_kib=64,
         temporary_loss_lapse=timedelta(days=5),

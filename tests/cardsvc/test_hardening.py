@@ -256,10 +256,135 @@ def test_an_oversized_csv_field_is_a_row_in_the_report_not_a_traceback(
     assert report[1][:3] == ["2", "", "unreadable_row"]
 
 
-def test_max_problems_must_be_at_least_one(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["import", "residents", "x.csv", "--max-problems", "0"],
+        ["import", "residents", "x.csv", "--max-problems", "99999999999999999999999"],
+        ["cards", "lapse-temporary-losses", "--batch", "0"],
+        ["cards", "lapse-temporary-losses", "--batch", "-5"],
+    ],
+)
+def test_counts_on_the_command_line_are_bounded(
+    command: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as usage:
-        main(["import", "residents", str(tmp_path / "x.csv"), "--max-problems", "0"])
+        main(command)
     assert usage.value.code == 2
-    assert "at least 1" in capsys.readouterr().err
+    assert "must be from 1 to 1,000,000" in capsys.readouterr().err
+
+
+def test_every_unreadable_row_is_reported_and_checking_goes_on(
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    rows = [
+        _row(),
+        _row(current_address="南" * 131_073),
+        _row(name="赵\x00六"),
+        _row(birth_date="19900101"),
+    ]
+    path = _write(tmp_path / "residents.csv", rows)
+    exit_code, report = _import(database_url, path, monkeypatch, capsys)
+    assert exit_code == 1
+    found = {tuple(line[:3]) for line in report[1:]}
+    assert {("3", "", "unreadable_row"), ("4", "name", "invalid_name")} <= found
+    assert ("5", "birth_date", "invalid_date") in found
+
+
+def test_header_names_are_reported_without_their_escape_sequences(
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = tmp_path / "residents.csv"
+    header = ",".join(RESIDENT_COLUMNS).replace("name", "\x1b]0;HACKED\x07\x1b[2Jname", 1)
+    path.write_text(header + "\n", encoding="utf-8")
+    exit_code, report = _import(database_url, path, monkeypatch, capsys)
+    assert exit_code == 1
+    text = "\n".join(",".join(line) for line in report)
+    assert "\x1b" not in text
+    assert "\x07" not in text
+    assert "\\x1b]0;HACKED" in text
+
+
+def test_a_missing_import_file_is_named_not_a_traceback(
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("CARDSVC_DATABASE_URL", database_url)
+    assert main(["import", "residents", str(tmp_path / "nope.csv")]) == 1
+    assert "nope.csv" in capsys.readouterr().err
+    assert main(["import", "residents", str(tmp_path)]) == 1
+    assert "Is a directory" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("birth_date", 631152000),
+        ("birth_date", "1990-01-01T00:00:00"),
+        ("birth_date", "19900101"),
+        ("platform_id", "5\n"),
+        ("platform_id", True),
+        ("name", "张三１２３"),
+        ("name", "1234"),
+    ],
+)
+def test_resident_fields_take_what_they_say_and_nothing_looser(
+    client: Client, world: World, resident_payload: Payload, field: str, value: object
+) -> None:
+    response = client.post(
+        "/residents", json=resident_payload(**{field: value}), headers=world.headers("clerk_a1")
+    )
+    assert response.status_code == 422, response.text
+
+
+def test_row_ids_in_paths_are_digits_only(desk: Desk, world: World) -> None:
+    for path in (f"/residents/{desk.resident_id}%0a", f"/residents/%20{desk.resident_id}"):
+        response = desk.client.get(path, params=PURPOSE, headers=world.headers("clerk_a1"))
+        assert response.status_code == 422, path
+
+
+def test_a_retry_in_lower_case_is_the_same_issue(desk: Desk, world: World) -> None:
+    number = str(desk.order()["card_number"])
+    code = "320100D156000005" + number.encode().hex().upper()[:16]
+    headers = {**world.headers("operator"), "Idempotency-Key": "issue-in-two-cases"}
+    first = desk.client.post(
+        f"/cards/{number}/issue", json={"card_identification_code": code}, headers=headers
+    )
+    again = desk.client.post(
+        f"/cards/{number}/issue", json={"card_identification_code": code.lower()}, headers=headers
+    )
+    assert first.status_code == again.status_code == 200
+    assert again.headers["idempotent-replayed"] == "true"
+
+
+def test_administrators_changes_are_audited(client: Client, world: World, session: Session) -> None:
+    headers = world.headers("admin")
+    window = client.post(
+        f"/platforms/{world.platforms['community_a1'].id}/windows",
+        json={"name": "新窗口"},
+        headers=headers,
+    )
+    assert window.status_code == 201
+    clerk = client.post(
+        "/clerks",
+        json={
+            "username": "new.clerk",
+            "display_name": "新人",
+            "password": "a long enough password",
+            "role": "community_clerk",
+            "platform_id": world.platforms["community_a1"].id,
+        },
+        headers=headers,
+    )
+    assert clerk.status_code == 201
+    session.expire_all()
+    actions = set(session.scalars(select(AuditEvent.action)).all())
+    assert {"window.register", "clerk.register"} <= actions

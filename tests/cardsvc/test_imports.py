@@ -19,6 +19,8 @@ from cardsvc.residents.models import Resident
 from tests.cardsvc.conftest import AUDIT_SECRET, World, make_ssn
 
 NOW = datetime(2025, 3, 1, tzinfo=UTC)
+# What the command line passes: the file's SHA-256, as sha256sum prints it.
+FILE_SHA256 = "5" * 64
 
 
 def _records(header: tuple[str, ...], rows: list[list[str]]) -> list[list[str]]:
@@ -70,12 +72,17 @@ def _count(session: Session, model: type) -> int:
 
 def test_residents_and_cards_import_whole(session: Session, world: World) -> None:
     residents = _records(RESIDENT_COLUMNS, [_resident_row(world, n) for n in range(1, 6)])
-    result = import_residents(session, _trail(session), residents, NOW)
+    result = import_residents(session, _trail(session), residents, NOW, sha256=FILE_SHA256)
     assert result.rows == 5
     assert _count(session, Resident) == 5
     before = session.scalar(select(func.max(BlacklistEntry.version))) or 0
     rows = [_card_row(n) for n in range(1, 5)] + [_card_row(5, status="lost")]
-    assert import_cards(session, _trail(session), _records(CARD_COLUMNS, rows), NOW).rows == 5
+    assert (
+        import_cards(
+            session, _trail(session), _records(CARD_COLUMNS, rows), NOW, sha256=FILE_SHA256
+        ).rows
+        == 5
+    )
     assert _count(session, Card) == 5
     assert _count(session, CardStatusChange) == 5
     entries = session.scalars(select(BlacklistEntry).where(BlacklistEntry.version > before)).all()
@@ -93,7 +100,11 @@ def _refused(call: object) -> list[tuple[int, str, str]]:
 
 def test_a_bad_resident_file_is_refused_row_by_row(session: Session, world: World) -> None:
     import_residents(
-        session, _trail(session), _records(RESIDENT_COLUMNS, [_resident_row(world, 1)]), NOW
+        session,
+        _trail(session),
+        _records(RESIDENT_COLUMNS, [_resident_row(world, 1)]),
+        NOW,
+        sha256=FILE_SHA256,
     )
     rows = [
         _resident_row(world, 2),
@@ -106,7 +117,9 @@ def test_a_bad_resident_file_is_refused_row_by_row(session: Session, world: Worl
         ["too", "few"],
     ]
     problems = _refused(
-        lambda: import_residents(session, _trail(session), _records(RESIDENT_COLUMNS, rows), NOW)
+        lambda: import_residents(
+            session, _trail(session), _records(RESIDENT_COLUMNS, rows), NOW, sha256=FILE_SHA256
+        )
     )
     assert problems == [
         (3, "social_security_number", "invalid_social_security_number"),
@@ -123,8 +136,12 @@ def test_a_bad_resident_file_is_refused_row_by_row(session: Session, world: Worl
 
 def test_a_bad_card_file_is_refused(session: Session, world: World) -> None:
     residents = [_resident_row(world, n) for n in range(1, 5)]
-    import_residents(session, _trail(session), _records(RESIDENT_COLUMNS, residents), NOW)
-    import_cards(session, _trail(session), _records(CARD_COLUMNS, [_card_row(1)]), NOW)
+    import_residents(
+        session, _trail(session), _records(RESIDENT_COLUMNS, residents), NOW, sha256=FILE_SHA256
+    )
+    import_cards(
+        session, _trail(session), _records(CARD_COLUMNS, [_card_row(1)]), NOW, sha256=FILE_SHA256
+    )
     rows = [
         _card_row(2),
         _card_row(
@@ -148,7 +165,9 @@ def test_a_bad_card_file_is_refused(session: Session, world: World) -> None:
         _card_row(12, issued_on="2031-01-01"),
     ]
     problems = _refused(
-        lambda: import_cards(session, _trail(session), _records(CARD_COLUMNS, rows), NOW)
+        lambda: import_cards(
+            session, _trail(session), _records(CARD_COLUMNS, rows), NOW, sha256=FILE_SHA256
+        )
     )
     assert problems == [
         (3, "card_number", "duplicate_in_file"),
@@ -164,7 +183,9 @@ def test_a_bad_card_file_is_refused(session: Session, world: World) -> None:
 
 def test_header_problems_stop_the_import(session: Session, world: World) -> None:
     header = ("social_security_number", "name", "sex", "birthday")
-    problems = _refused(lambda: import_residents(session, _trail(session), [list(header)], NOW))
+    problems = _refused(
+        lambda: import_residents(session, _trail(session), [list(header)], NOW, sha256=FILE_SHA256)
+    )
     assert ("birth_date", "missing_column") in {(c, code) for _l, c, code in problems}
     assert (1, "birthday", "unknown_column") in problems
 
@@ -173,7 +194,12 @@ def test_problem_limit(session: Session, world: World) -> None:
     rows = [_resident_row(world, n, sex="1") for n in range(1, 30)]
     with pytest.raises(ImportRefusedError) as refused:
         import_residents(
-            session, _trail(session), _records(RESIDENT_COLUMNS, rows), NOW, max_problems=5
+            session,
+            _trail(session),
+            _records(RESIDENT_COLUMNS, rows),
+            NOW,
+            sha256=FILE_SHA256,
+            max_problems=5,
         )
     assert len(refused.value.problems) == 5
     assert refused.value.truncated

@@ -170,6 +170,6 @@ def test_seed_builds_a_province_and_imports_the_synthetic_population(
         with (tmp_path / f"{name}.csv").open(encoding="utf-8", newline="") as file:
             import csv
 
-            assert load(session, trail, csv.reader(file), now).rows == 40
+            assert load(session, trail, csv.reader(file), now, sha256="0" * 64).rows == 40
     communities = set(session.scalars(select(Resident.platform_id)))
     assert len(communities) == 16  # spread over every community and village

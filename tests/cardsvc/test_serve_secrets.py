@@ -1,4 +1,4 @@
-"""``cardsvc serve`` refuses a real database while the secrets hold their demo defaults."""
+"""``cardsvc`` refuses a real database while the secrets hold their demo defaults."""
 
 from __future__ import annotations
 
@@ -14,13 +14,16 @@ def test_demo_secrets_are_refused_outside_sqlite(
     monkeypatch.setenv("CARDSVC_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1/none")
     monkeypatch.delenv("CARDSVC_TOKEN_SECRET", raising=False)
     monkeypatch.setenv("CARDSVC_AUDIT_SECRET", "x" * 40)
-    assert main(["serve", "--port", "1"]) == 2
-    message = capsys.readouterr().err
-    assert "CARDSVC_TOKEN_SECRET" in message
-    assert "CARDSVC_AUDIT_SECRET" not in message
+    for command in (["serve", "--port", "1"], ["migrate"], ["audit", "verify"], ["seed"]):
+        assert main(command) == 2
+        message = capsys.readouterr().err
+        assert "CARDSVC_TOKEN_SECRET" in message
+        assert "CARDSVC_AUDIT_SECRET" not in message
 
 
-def test_settings_name_the_secrets_still_at_demo_values() -> None:
+def test_settings_name_the_secrets_still_at_demo_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CARDSVC_TOKEN_SECRET")
+    monkeypatch.delenv("CARDSVC_AUDIT_SECRET")
     assert Settings().demo_secrets_in_use() == ["CARDSVC_TOKEN_SECRET", "CARDSVC_AUDIT_SECRET"]
     chosen = Settings(token_secret="t" * 40, audit_secret="a" * 40)  # type: ignore[arg-type]
     assert chosen.demo_secrets_in_use() == []
