@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -40,18 +41,23 @@ def make_card() -> Callable[[int], SoftSocialSecurityCard]:
     return _resident_card
 
 
-def _wait_for_card(reader: str, *, present: bool) -> int:
-    """Block until pcscd shows ``reader`` with (or without) a card; its event state."""
+def _wait_for_card(reader: str, *, present: bool, after: int | None = None) -> int:
+    """Block until pcscd shows ``reader`` with (or without) a card, and with ``after``, a
+    later event than the state ``after`` (a swapped card, not the one still shown); its
+    event state."""
     api = PyscardApi()
     code, context = api.establish_context()
     assert code == codes.SUCCESS, codes.code_name(code)
+    deadline = time.monotonic() + 30
     try:
         state = codes.STATE_UNAWARE
         while True:
+            assert time.monotonic() < deadline, f"{reader}: no such card event within 30 s"
             code, states = api.get_status_change(context, SETTLE_MS, [(reader, state)])
             assert code == codes.SUCCESS, codes.code_name(code)
             state = states[0].event_state & ~codes.STATE_CHANGED
-            if bool(state & codes.STATE_PRESENT) == present:
+            later = after is None or codes.event_counter(state) > codes.event_counter(after)
+            if bool(state & codes.STATE_PRESENT) == present and later:
                 return state
     finally:
         api.release_context(context)

@@ -115,7 +115,7 @@ def test_sim_vpcd_runs_a_card_file_and_swaps_cards_on_command(
     first = wait_for_card(READER, present=True)
     assert send_command(sim_vpcd, "status").startswith(f"ok {READER}: ")
     assert send_command(sim_vpcd, f"swap {card_files[1]}").startswith("ok")
-    second = wait_for_card(READER, present=True)
+    second = wait_for_card(READER, present=True, after=first)
     assert second >> 16 > first >> 16
     assert read_main(["read", "--reader", READER]) == 0
     assert send_command(sim_vpcd, "remove") == f"ok {READER}: removed"
