@@ -129,7 +129,13 @@ def ensure_database(server: str, name: str, residents: int) -> str:
     _admin(server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     _admin(server, f"CREATE DATABASE {name}")
     started = time.perf_counter()
-    env = {**os.environ, "CARDSVC_DATABASE_URL": url}
+    env = {
+        **os.environ,
+        "CARDSVC_DATABASE_URL": url,
+        # cardsvc refuses its demo secrets on PostgreSQL: the bench's own, for this run.
+        "CARDSVC_TOKEN_SECRET": secrets.token_urlsafe(32),
+        "CARDSVC_AUDIT_SECRET": AUDIT_SECRET,
+    }
     done = subprocess.run(  # noqa: S603 - our own CLI
         [str(VENV_BIN / "cardsvc"), "seed", "--residents", str(residents)],
         env=env,
