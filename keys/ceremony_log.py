@@ -11,11 +11,12 @@ who can edit the file but cannot open the store cannot edit a line or recompute 
 after it unseen. Anchors (``anchor``: the head's place and hash under the store's MAC,
 kept elsewhere) find a cut tail too.
 
-A ceremony step is logged before it takes effect: ``step`` takes the log's lock, writes a
-``begun`` line, runs the step while holding the lock (so two ceremonies on one store are
-one after the other: a label and version cannot be taken twice, on a token either), and
-writes ``done`` with what the step made, or ``failed`` with why (a wrong passphrase or
-PIN included).
+A ceremony step is logged before it takes effect: ``step`` takes the log's lock; once
+the store is open, a ``begun`` line; the step runs while holding the lock (so two
+ceremonies on one store are one after the other: a label and version cannot be taken
+twice, on a token either); then ``done`` with what the step made, or ``failed`` with why.
+Every line carries the store's MAC but a ``failed`` line of a step whose store could not
+be opened (a wrong passphrase or PIN): a log whose MACs were stripped is refused.
 """
 
 from __future__ import annotations
@@ -41,12 +42,19 @@ T = TypeVar("T")
 
 class Step:
     """A ceremony step in progress: what it made (``details``), the store's MAC once the
-    store is open (``sign``), and what to close after its last line is written (``keep``)."""
+    store is open (``opened``), and what to close after its last line (``keep``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, begin: Callable[[Signer], None]) -> None:
         self.details: dict[str, Detail] = {}
         self.sign: Signer | None = None
         self.resources = ExitStack()
+        self._begin = begin
+
+    def opened(self, sign: Signer) -> None:
+        """The store is open: the step is logged as begun, under the store's MAC, before
+        it does anything."""
+        self.sign = sign
+        self._begin(sign)
 
     def keep(self, resource: AbstractContextManager[T]) -> T:
         """Enter ``resource`` until the step's last line is written (an open store)."""
@@ -74,8 +82,7 @@ class CeremonyLog:
         """Log ``event`` as begun, run the block holding the log's lock, then log it done
         (with what the block put in ``Step.details``) or failed (with the error's kind)."""
         with self._locked() as fd:
-            self._write(fd, event, {**details, "status": "begun"}, None)
-            step = Step()
+            step = Step(lambda sign: self._write(fd, event, {**details, "status": "begun"}, sign))
             with step.resources:
                 try:
                     yield step
@@ -135,7 +142,10 @@ def verify_log(path: Path, sign: Signer | None = None, anchors: Sequence[str] = 
     for number, line in enumerate(lines, start=1):
         entry = json.loads(line)
         mac = entry.pop("mac", None)
-        if mac is not None and not hmac.compare_digest(mac, sign(_canonical(entry)).hex()):
+        if mac is None:
+            if entry["details"].get("status") != "failed":
+                raise CeremonyLogCorrupted(number, "its MAC is missing: the line was rewritten")
+        elif not hmac.compare_digest(mac, sign(_canonical(entry)).hex()):
             raise CeremonyLogCorrupted(number, "its MAC does not match: the line was edited")
     heads = [hashlib.sha256(line).hexdigest() for line in lines]
     for text in anchors:

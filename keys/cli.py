@@ -205,7 +205,7 @@ def _create(args: argparse.Namespace) -> int:
     secret = _secret(args, confirm=True)
     with _log(args).step("store-created", {"store": str(args.store)}) as step:
         created = SoftwareKeyStore.create(args.store, secret, ScryptParams(n=args.scrypt_n))
-        step.sign = step.keep(contextlib.closing(created)).log_mac
+        step.opened(step.keep(contextlib.closing(created)).log_mac)
     print(f"已创建密钥库：{args.store}")
     return 0
 
@@ -217,7 +217,7 @@ def _kind(args: argparse.Namespace) -> dict[str, Detail]:
 def _generate(args: argparse.Namespace) -> int:
     with _log(args).step("key-generated", _kind(args)) as step:
         store = step.keep(contextlib.closing(_open_store(args)))
-        step.sign = store.log_mac
+        step.opened(store.log_mac)
         info = store.generate(args.label, args.algorithm, args.purpose)
         step.details.update(store=repr(store), **info.describe())
     _show("已生成密钥", info)
@@ -254,7 +254,7 @@ def _import(args: argparse.Namespace) -> int:
     parts = _components(args)
     with _log(args).step("key-imported", _kind(args)) as step:
         store = step.keep(contextlib.closing(_open_store(args)))
-        step.sign = store.log_mac
+        step.opened(store.log_mac)
         try:
             info = store.import_components(args.label, args.algorithm, args.purpose, parts)
         except ComponentCheckFailed as error:
@@ -274,7 +274,7 @@ def _import(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     with _log(args).step("keys-listed", {}) as step:
         store = step.keep(contextlib.closing(_open_store(args)))
-        step.sign = store.log_mac
+        step.opened(store.log_mac)
         infos = store.list_keys()
         step.details.update(store=repr(store), keys=len(infos))
     print(f"{'标签':<16}{'版本':>4}  {'算法':<8}{'用途':<8}校验值")
@@ -289,7 +289,7 @@ def _list(args: argparse.Namespace) -> int:
 def _rotate(args: argparse.Namespace) -> int:
     with _log(args).step("key-rotated", {"label": args.label}) as step:
         store = step.keep(contextlib.closing(_open_store(args)))
-        step.sign = store.log_mac
+        step.opened(store.log_mac)
         info = store.rotate(args.label)
         step.details.update(store=repr(store), **info.describe())
     _show("已轮换密钥", info)
@@ -299,7 +299,7 @@ def _rotate(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     with _log(args).step("psam-keys-exported", {"file": str(args.out)}) as step:
         store = step.keep(contextlib.closing(_open_store(args)))
-        step.sign = store.log_mac
+        step.opened(store.log_mac)
         infos = store.list_keys()
         version = args.transport_version or latest(infos, args.transport).version
         transport = find(infos, KeyRef(args.transport, version))

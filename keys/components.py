@@ -43,4 +43,9 @@ def combine_components(algorithm: Algorithm, components: Sequence[KeyComponent])
         ):
             raise ComponentCheckFailed(custodian)
         key = bytes(a ^ b for a, b in zip(key, component.value, strict=True))
+    values = [component.value for component in components]
+    if len(set(values)) != len(values):  # two equal components cancel out
+        raise ValueError("two custodians gave the same component: each brings their own")
+    if not any(key):
+        raise ValueError("the components combine into an all-zero key: check them")
     return with_odd_parity(key) if algorithm is Algorithm.TDES else key

@@ -36,8 +36,10 @@ from keys.store import (
     require_purpose,
 )
 from keys.store_file import (
+    MIN_PASSPHRASE_LENGTH,
     FileKeys,
     KeyEncryptionSecret,
+    Passphrase,
     ScryptParams,
     decode,
     derive_file_keys,
@@ -84,6 +86,11 @@ class SoftwareKeyStore(ClosingStore):
         cls, path: Path, secret: KeyEncryptionSecret, scrypt: ScryptParams | None = None
     ) -> SoftwareKeyStore:
         """Create an empty store at ``path`` (``FileExistsError`` if something is there)."""
+        _refuse_link(path)
+        if isinstance(secret, Passphrase) and len(secret.text) < MIN_PASSPHRASE_LENGTH:
+            raise ValueError(
+                f"a new key store's passphrase has at least {MIN_PASSPHRASE_LENGTH} characters"
+            )
         kek = new_kek_header(secret, scrypt or ScryptParams())
         file_keys = derive_file_keys(secret, kek)
         check = new_check(file_keys, kek)
@@ -102,6 +109,7 @@ class SoftwareKeyStore(ClosingStore):
         ``StoreCorrupted`` if the file is truncated or altered, ``StoreLocked`` if the
         secret does not open it; the file is left as it is in both cases.
         """
+        _refuse_link(path)
         raw = path.read_bytes()
         file_keys, decoded = decode(secret, raw)
         return cls(
@@ -262,3 +270,10 @@ def _atomic_write(path: Path, raw: bytes) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+def _refuse_link(path: Path) -> None:
+    # A store opened through a link would be rewritten as a copy beside the link, with a
+    # ceremony log of its own: the real store and its log would never see the step.
+    if path.is_symlink():
+        raise ValueError(f"{path} is a symbolic link: give the key store file itself")

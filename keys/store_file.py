@@ -44,9 +44,13 @@ _NONCE_LENGTH = 12
 _SALT_LENGTH = 16
 
 
+MIN_PASSPHRASE_LENGTH = 12
+
+
 @dataclass(frozen=True)
 class Passphrase:
-    """A passphrase that opens a store (stretched with scrypt)."""
+    """A passphrase that opens a store (stretched with scrypt); a new store's has at least
+    ``MIN_PASSPHRASE_LENGTH`` characters."""
 
     text: str = field(repr=False)
 
@@ -61,8 +65,10 @@ class KeyFile:
 KeyEncryptionSecret = Passphrase | KeyFile
 
 
-# The most a store may ask of scrypt: 2**20 × 8 × 128 bytes = 1 GiB of memory.
+# The most a store may ask of scrypt: 2**20 × 8 × 128 bytes = 1 GiB of memory; and the
+# least a new one may (a passphrase stretched less is guessed too cheaply).
 MAX_SCRYPT_N = 2**20
+MIN_SCRYPT_N = 2**10
 MAX_SCRYPT_R = 8
 MAX_SCRYPT_P = 16
 
@@ -78,6 +84,8 @@ class ScryptParams:
     def __post_init__(self) -> None:
         if self.n < 2 or self.n & (self.n - 1) or self.r < 1 or self.p < 1:
             raise ValueError("scrypt n is a power of two (at least 2); r and p are positive")
+        if self.n < MIN_SCRYPT_N:
+            raise ValueError(f"scrypt n is at least 2**10 (the default is 2**17), got {self.n}")
         if self.n > MAX_SCRYPT_N or self.r > MAX_SCRYPT_R or self.p > MAX_SCRYPT_P:
             raise ValueError(
                 f"scrypt n is at most 2**20, r at most {MAX_SCRYPT_R}, p at most {MAX_SCRYPT_P}"

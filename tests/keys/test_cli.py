@@ -297,3 +297,42 @@ def test_a_token_keeps_its_ceremony_log_in_one_place(
     assert main([*token, "--log", str(tmp_path / "first.log"), "list"]) == 0
     assert main([*token, "--log", str(tmp_path / "elsewhere.log"), "list"]) == 1
     assert "cannot move it" in capsys.readouterr().err
+
+
+def test_a_log_whose_macs_were_stripped_and_rechained_is_refused(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = store_args(workdir)
+    generate = ["generate", "--label", "irk", "--algorithm", "SM4", "--purpose", "IRK"]
+    assert main([*base, *generate]) == 0
+    path = workdir / "keys.json.ceremony.log"
+    lines = path.read_bytes().splitlines()
+    entries = [json.loads(line) for line in lines]
+    entries[3]["details"]["kcv"] = "000000"
+    for entry in entries[3:]:
+        entry.pop("mac", None)
+    raw = [json.dumps(entry, ensure_ascii=False, sort_keys=True).encode() for entry in entries]
+    path.write_bytes(b"\n".join(_rechain(raw)) + b"\n")
+    capsys.readouterr()
+    assert main([*base, "verify-log"]) == 1
+    assert "MAC is missing" in capsys.readouterr().err
+
+
+def test_custodians_cannot_bring_the_same_component_or_a_store_through_a_link(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kind = ["--label", "uk", "--algorithm", "3DES", "--purpose", "UK"]
+    twice = component_args(workdir, Algorithm.TDES, COMPONENT_A, COMPONENT_A)
+    assert main([*store_args(workdir), "import", *kind, *twice]) == 1
+    assert "same component" in capsys.readouterr().err
+    (workdir / "link.json").symlink_to(workdir / "keys.json")
+    linked = ["--store", str(workdir / "link.json"), "--passphrase-file", str(workdir / "pass.txt")]
+    assert main([*linked, "list"]) == 1
+    assert "symbolic link" in capsys.readouterr().err
+    weak = ["--store", str(workdir / "weak.json"), "--passphrase-file", str(workdir / "pass.txt")]
+    assert main([*weak, "create", "--scrypt-n", "2"]) == 1
+    assert "at least 2**10" in capsys.readouterr().err
+    (workdir / "short.txt").write_text("short\n")
+    short = ["--store", str(workdir / "s.json"), "--passphrase-file", str(workdir / "short.txt")]
+    assert main([*short, "create", "--scrypt-n", "1024"]) == 1
+    assert "at least 12 characters" in capsys.readouterr().err

@@ -37,7 +37,9 @@ def send(card: object, apdu: str) -> str:
 @pytest.fixture
 def known_store(tmp_path: Path) -> SoftwareKeyStore:
     """A store holding the known masters above (imported as components) in SM4 and 3DES."""
-    store = SoftwareKeyStore.create(tmp_path / "keys.json", Passphrase("x"), SYNTHETIC_SCRYPT)
+    store = SoftwareKeyStore.create(
+        tmp_path / "keys.json", Passphrase("a synthetic passphrase"), SYNTHETIC_SCRYPT
+    )
     zero = bytes(16)
     for algorithm, tag in ((Algorithm.SM4, "sm4"), (Algorithm.TDES, "3des")):
         for purpose, master in MASTERS.items():
