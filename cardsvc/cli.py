@@ -58,7 +58,7 @@ def _system_audit(session: Session, settings: Settings) -> AuditTrail:
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from cardsvc.serving import serve
 
-    serve(args.host, args.port, workers=args.workers)
+    serve(args.host, args.port, workers=args.workers, trusted_proxies=args.trusted_proxies)
     return 0
 
 
@@ -69,6 +69,10 @@ def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
         Path("var").mkdir(exist_ok=True)
     upgrade(settings.database_url)
     return 0
+
+
+# Breaks listed one by one; past this, a count (a wrong secret breaks every row).
+_BREAKS_SHOWN = 50
 
 
 def _anchors_file(settings: Settings, args: argparse.Namespace) -> Path | None:
@@ -92,12 +96,15 @@ def _audit_verify(settings: Settings, args: argparse.Namespace) -> int:
     secret = settings.audit_secret.get_secret_value().encode()
     with _unit_of_work(settings) as session:
         breaks = list(verify_chain(session, secret, anchors))
-    for item in breaks:
+    for item in breaks[:_BREAKS_SHOWN]:
         print(f"audit row {item.seq}: {item.reason}")
+    if len(breaks) > _BREAKS_SHOWN:
+        print(f"... and {len(breaks) - _BREAKS_SHOWN} more")
     if breaks:
         print(f"audit trail broken: {len(breaks)} problem(s)", file=sys.stderr)
-        edited = [item.seq for item in breaks if item.reason == "edited"]
-        if edited and edited == list(range(1, len(breaks) + 1)):
+        rows = [item for item in breaks if item.reason != "forged anchor"]
+        edited = [item.seq for item in rows if item.reason == "edited"]
+        if edited and edited == list(range(1, len(rows) + 1)):
             print(
                 "every row from the first fails its HMAC: CARDSVC_AUDIT_SECRET may not be "
                 "the secret the service writes with",
@@ -329,6 +336,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=1,
         help="worker processes (default 1); they share only the database (docs/deployment.md)",
     )
+    serve.add_argument(
+        "--trusted-proxies",
+        default="",
+        metavar="ADDRESSES",
+        help="the proxies whose X-Forwarded-For names the client (comma-separated addresses "
+        "or networks, e.g. 10.1.0.5); default none: the client is the connection's peer",
+    )
     serve.set_defaults(handler=_serve)
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")
     migrate.set_defaults(handler=_migrate)
@@ -422,13 +436,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings()
-    demo_secrets = settings.demo_secrets_in_use()
-    if demo_secrets and not settings.database_url.startswith("sqlite"):
+    unsafe = settings.unsafe_secrets()
+    if unsafe and not settings.database_url.startswith("sqlite"):
         # Every command keys or checks audit rows (migrations re-key the chain): a real
-        # database under the published demo secrets would be keyed for anyone to forge.
+        # database under the published demo secrets, or an empty one, could be forged.
         print(
-            f"cardsvc: {', '.join(demo_secrets)} still hold the demo defaults; set them to "
-            "the service's long random values before using a real database",
+            f"cardsvc: {', '.join(unsafe)} hold the demo defaults or are shorter than 32 "
+            "characters; set them to the service's long random values (openssl rand -hex 32) "
+            "before using a real database",
             file=sys.stderr,
         )
         return 2

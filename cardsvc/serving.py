@@ -30,8 +30,20 @@ def worker_app() -> FastAPI:
     return app
 
 
-def serve(host: str, port: int, *, workers: int = 1) -> None:
-    """Serve the app at ``host:port`` with ``workers`` processes until interrupted."""
+def serve(host: str, port: int, *, workers: int = 1, trusted_proxies: str = "") -> None:
+    """Serve the app at ``host:port`` with ``workers`` processes until interrupted.
+
+    A client's address (login limits, audit) is the connection's peer, unless the peer is
+    one of ``trusted_proxies`` (comma-separated addresses or networks): then it is the one
+    that proxy puts in ``X-Forwarded-For``. None is trusted by default, not even
+    127.0.0.1 (uvicorn's default), so that a client cannot name its own address.
+    """
     uvicorn.run(
-        "cardsvc.serving:worker_app", factory=True, host=host, port=port, workers=workers
+        "cardsvc.serving:worker_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=bool(trusted_proxies),
+        forwarded_allow_ips=trusted_proxies or None,
     )

@@ -10,6 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEMO_TOKEN_SECRET = "demo-token-secret-change-me"  # noqa: S105 - refused outside SQLite
 DEMO_AUDIT_SECRET = "demo-audit-secret-change-me"  # noqa: S105 - refused outside SQLite
+# The shortest secret a real database runs under: 32 characters (e.g. `openssl rand -hex 32`).
+MIN_SECRET_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -50,12 +52,15 @@ class Settings(BaseSettings):
     # OpenTelemetry providers; off by default (looking for providers costs each request).
     telemetry: bool = False
 
-    def demo_secrets_in_use(self) -> list[str]:
-        """The environment variables still at their demo defaults."""
-        defaults = {
+    def unsafe_secrets(self) -> list[str]:
+        """The secrets' environment variables that a real database may not run under: still
+        at their demo defaults, or shorter than ``MIN_SECRET_LENGTH`` (empty included)."""
+        secrets = {
             "CARDSVC_TOKEN_SECRET": (self.token_secret, DEMO_TOKEN_SECRET),
             "CARDSVC_AUDIT_SECRET": (self.audit_secret, DEMO_AUDIT_SECRET),
         }
         return [
-            name for name, (value, demo) in defaults.items() if value.get_secret_value() == demo
+            name
+            for name, (value, demo) in secrets.items()
+            if value.get_secret_value() == demo or len(value.get_secret_value()) < MIN_SECRET_LENGTH
         ]

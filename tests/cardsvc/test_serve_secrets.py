@@ -24,6 +24,10 @@ def test_demo_secrets_are_refused_outside_sqlite(
 def test_settings_name_the_secrets_still_at_demo_values(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CARDSVC_TOKEN_SECRET")
     monkeypatch.delenv("CARDSVC_AUDIT_SECRET")
-    assert Settings().demo_secrets_in_use() == ["CARDSVC_TOKEN_SECRET", "CARDSVC_AUDIT_SECRET"]
+    assert Settings().unsafe_secrets() == ["CARDSVC_TOKEN_SECRET", "CARDSVC_AUDIT_SECRET"]
     chosen = Settings(token_secret="t" * 40, audit_secret="a" * 40)  # type: ignore[arg-type]
-    assert chosen.demo_secrets_in_use() == []
+    assert chosen.unsafe_secrets() == []
+    for weak in ("", "x", "y" * 31):
+        assert Settings(token_secret=weak, audit_secret="a" * 40).unsafe_secrets() == [  # type: ignore[arg-type]
+            "CARDSVC_TOKEN_SECRET"
+        ]
