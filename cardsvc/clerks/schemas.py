@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from cardsvc.clerks.permissions import Role
 from cardsvc.ids import RowId
@@ -24,12 +24,22 @@ class LoginResponse(BaseModel):
     expires_at: datetime
 
 
+def _strong(password: str) -> str:
+    """At least two kinds of character (letters, digits, others), not one repeated."""
+    kinds = {
+        "letter" if ch.isalpha() else "digit" if ch.isdigit() else "other" for ch in password
+    }
+    if len(kinds) < 2 or len(set(password)) < 4:
+        raise ValueError("a password mixes letters, digits or signs and is not one repeated")
+    return password
+
+
 class ClerkAccount(BaseModel):
     """What every clerk account needs, whatever its role and platform."""
 
     username: str = Field(min_length=3, max_length=40, pattern=r"^[a-z0-9_.-]+$")
     display_name: Annotated[str, TextRule(40, gbk=True)]
-    password: str = Field(min_length=10, max_length=200)
+    password: Annotated[str, Field(min_length=10, max_length=200), AfterValidator(_strong)]
 
 
 class ClerkCreate(ClerkAccount):

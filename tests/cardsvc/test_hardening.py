@@ -388,3 +388,19 @@ def test_administrators_changes_are_audited(client: Client, world: World, sessio
     session.expire_all()
     actions = set(session.scalars(select(AuditEvent.action)).all())
     assert {"window.register", "clerk.register"} <= actions
+
+
+@pytest.mark.parametrize("password", ["aaaaaaaaaa", "abababababab", "1234567890"])
+def test_a_new_clerk_password_is_not_trivial(client: Client, world: World, password: str) -> None:
+    response = client.post(
+        "/clerks",
+        json={
+            "username": "weak.clerk",
+            "display_name": "新人",
+            "password": password,
+            "role": "community_clerk",
+            "platform_id": world.platforms["community_a1"].id,
+        },
+        headers=world.headers("admin"),
+    )
+    assert response.status_code == 422
