@@ -6,6 +6,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi_offline import FastAPIOffline
 
 from cardsvc import problems
 from cardsvc.audit.service import refusals_recorder
@@ -18,6 +21,42 @@ from cardsvc.kit.uow import Sessions
 from cardsvc.platforms.router import router as platforms_router
 from cardsvc.residents.router import router as residents_router
 from cardsvc.settings import Settings
+
+DOCS_ASSETS = "/static-offline-docs"
+# The documentation pages may load nothing but the service's own assets: ReDoc's bundle
+# would otherwise fetch its logo from a CDN (refused here before any request is sent).
+_DOCS_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; connect-src 'self'"
+)
+
+
+def _documentation_pages(app: FastAPI) -> None:
+    """``/docs`` (Swagger UI) and ``/redoc`` on fastapi-offline's bundled assets."""
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui() -> HTMLResponse:
+        page = get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} - Swagger UI",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+        )
+        page.headers["Content-Security-Policy"] = _DOCS_POLICY
+        return page
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        page = get_redoc_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} - ReDoc",
+            redoc_js_url=f"{DOCS_ASSETS}/redoc.standalone.js",
+            redoc_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+            with_google_fonts=False,
+        )
+        page.headers["Content-Security-Policy"] = _DOCS_POLICY
+        return page
 
 
 @asynccontextmanager
@@ -37,7 +76,11 @@ def create_app(settings: Settings | None = None, *, sessions: Sessions | None = 
     ``sessions`` replaces the engine's own sessions (tests bind them to one connection).
     """
     settings = settings or Settings()
-    app = FastAPI(
+    # Swagger UI and ReDoc from the service itself: a province's intranet reaches no CDN.
+    app = FastAPIOffline(
+        docs_url=None,
+        redoc_url=None,
+        static_url=DOCS_ASSETS,
         title="社会保障卡一卡通服务 (cardsvc)",
         version="0.1.0",
         description="Platforms, clerks, residents, cards, blacklist and audit.",
@@ -59,6 +102,8 @@ def create_app(settings: Settings | None = None, *, sessions: Sessions | None = 
     )
     app.state.passwords = Passwords(settings)
     problems.install(app)
+
+    _documentation_pages(app)
 
     @app.get("/health", tags=["health"])
     def health() -> dict[str, str]:

@@ -51,7 +51,6 @@ PUBLIC = {
     ("POST", "/auth/login"),
     ("GET", "/openapi.json"),
     ("GET", "/docs"),
-    ("GET", "/docs/oauth2-redirect"),
     ("GET", "/redoc"),
 }
 

@@ -1,0 +1,91 @@
+"""The API's documentation pages work on an intranet: every asset is served by cardsvc."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import NoReturn
+
+import pytest
+import uvicorn
+
+from cardsvc.app import create_app
+from cardsvc.settings import Settings
+from tests.cardsvc.conftest import Client
+
+MissingService = Callable[[str], NoReturn]
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.mark.parametrize(("page", "assets"), [("/docs", 2), ("/redoc", 1)])
+def test_the_pages_name_only_the_service_own_assets(
+    client: Client, page: str, assets: int
+) -> None:
+    html = client.get(page).text
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html) + re.findall(
+        r"url: ?'([^']+)'", html
+    )
+    assert not [source for source in sources if "://" in source], sources
+    local = [source for source in sources if source.startswith("/static-offline-docs/")]
+    assert len(local) >= assets
+    for source in local:
+        assert client.get(source).status_code == 200, source
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The service on SQLite under a real uvicorn on a free port; its base URL."""
+    database = tmp_path_factory.mktemp("docs") / "cardsvc.db"
+    app = create_app(Settings(database_url=f"sqlite:///{database}"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.mark.system
+@pytest.mark.parametrize(
+    ("page", "rendered"),
+    [("/docs", ".opblock-summary-path"), ("/redoc", "[data-section-id]")],
+)
+def test_the_pages_render_in_a_browser_with_no_way_out(
+    served: str, missing_service: MissingService, page: str, rendered: str
+) -> None:
+    """Headless Chromium with every request to anything but 127.0.0.1 aborted: the page
+    still renders its operations, and it never even tried to leave."""
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        missing_service(f"Chromium is not installed at {CHROMIUM} (Debian package chromium)")
+    from playwright.sync_api import Route, sync_playwright
+
+    leaving: list[str] = []
+
+    def only_here(route: Route) -> None:
+        if route.request.url.startswith(served):
+            route.continue_()
+        else:
+            leaving.append(route.request.url)
+            route.abort()
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page_ = browser.new_page()
+            page_.route("**/*", only_here)
+            page_.goto(served + page)
+            page_.wait_for_selector(rendered, timeout=30_000)
+            text = page_.inner_text("body")
+        finally:
+            browser.close()
+    assert "/identify" in text
+    assert leaving == []
