@@ -31,6 +31,18 @@ _DOCS_POLICY = (
 )
 
 
+def _document_problems(app: FastAPI) -> None:
+    """The OpenAPI document declares the problems each operation may answer."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, object]:
+        if app.openapi_schema is None:
+            app.openapi_schema = problems.document(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def _documentation_pages(app: FastAPI) -> None:
     """``/docs`` (Swagger UI) and ``/redoc`` on fastapi-offline's bundled assets."""
 
@@ -102,6 +114,7 @@ def create_app(settings: Settings | None = None, *, sessions: Sessions | None = 
     )
     app.state.passwords = Passwords(settings)
     problems.install(app)
+    _document_problems(app)
 
     _documentation_pages(app)
 

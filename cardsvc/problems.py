@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from http import HTTPStatus
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -131,6 +133,64 @@ async def _batch_failed(_request: Request, exc: Exception) -> JSONResponse:
 async def _internal_error(_request: Request, _exc: Exception) -> JSONResponse:
     # The server logs the exception itself (Starlette re-raises it after this answer).
     return problem(500, "internal_error", "服务暂时出现故障，请稍后重试；如持续出现请联系管理员")
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem, as every error of the service is answered."""
+
+    type: str = Field(examples=["urn:cardsvc:problem:card_not_found"])
+    title: str = Field(examples=["Not Found"])
+    status: int = Field(examples=[404])
+    code: str = Field(description="Stable, for programs", examples=["card_not_found"])
+    detail: str = Field(description="For the clerk (simplified Chinese)")
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="Invalid request (422): each field's place and rule"
+    )
+
+
+_MEANINGS = {
+    401: "未登录或登录已失效",
+    403: "岗位无权办理，或卡片被拒绝（黑名单、未启用、与登记信息不符）",
+    404: "不存在（或不在管辖范围内）",
+    409: "与当前状态或已有记录冲突；幂等键正在使用时可稍后重试",
+    422: "请求数据不符合规则",
+    429: "登录失败次数过多，稍后再试",
+    503: "服务暂时不可用，按 Retry-After 稍后重试",
+}
+
+
+def _statuses(path: str, method: str, operation: dict[str, Any]) -> list[int]:
+    if path == "/health":
+        return []
+    statuses = [422, 503]
+    if operation.get("security"):
+        statuses += [401, 403]
+    if "{" in path:
+        statuses.append(404)
+    if method in ("post", "put", "patch", "delete"):
+        statuses.append(409)
+    if path == "/auth/login":
+        statuses += [401, 403, 429]
+    if path == "/identify":
+        statuses.append(403)
+    return sorted(set(statuses))
+
+
+def document(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` (the app's OpenAPI document) with every operation's problem answers
+    declared: one shared ``Problem`` schema as ``application/problem+json``."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)
+            for status in _statuses(path, method, operation):
+                responses[str(status)] = {"description": _MEANINGS[status], "content": problem}
+    return schema
 
 
 def install(app: FastAPI) -> None:

@@ -91,8 +91,12 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _json(content: str, status_code: int, replayed: bool) -> Response:
-    headers = {"Idempotent-Replayed": "true"} if replayed else None
+def _json(
+    content: str, status_code: int, replayed: bool, location: str | None = None
+) -> Response:
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    if location is not None:
+        headers["Location"] = location
     return Response(
         content, status_code=status_code, media_type="application/json", headers=headers
     )
@@ -116,7 +120,8 @@ def order_card(
             lifecycle.order_card(session, actor, audit, resident_id, body, utcnow())
         ),
     )
-    return _json(content, 201, replayed)
+    number = CardOut.model_validate_json(content).card_number
+    return _json(content, 201, replayed, location=f"/cards/{number}")
 
 
 @router.post("/cards/{card_number}/{action}", response_model=CardOut)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from cardsvc.deps import ActorDep, AuditDep, PathRowId, SessionDep
 from cardsvc.ids import MAX_ROW_ID
@@ -14,9 +14,15 @@ router = APIRouter(tags=["platforms"])
 
 @router.post("/platforms", response_model=PlatformOut, status_code=201)
 def create_platform(
-    body: PlatformCreate, actor: ActorDep, audit: AuditDep, session: SessionDep
+    body: PlatformCreate,
+    actor: ActorDep,
+    audit: AuditDep,
+    session: SessionDep,
+    response: Response,
 ) -> PlatformOut:
-    return PlatformOut.model_validate(service.create_platform(session, actor, audit, body))
+    platform = service.create_platform(session, actor, audit, body)
+    response.headers["Location"] = f"/platforms/{platform.id}"
+    return PlatformOut.model_validate(platform)
 
 
 @router.get("/platforms", response_model=list[PlatformOut])

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from cardsvc.deps import ActorDep, AuditDep, PathRowId, Purpose, SessionDep
 from cardsvc.ids import MAX_ROW_ID
@@ -14,9 +14,15 @@ router = APIRouter(tags=["residents"])
 
 @router.post("/residents", response_model=ResidentOut, status_code=201)
 def register_resident(
-    body: ResidentCreate, actor: ActorDep, audit: AuditDep, session: SessionDep
+    body: ResidentCreate,
+    actor: ActorDep,
+    audit: AuditDep,
+    session: SessionDep,
+    response: Response,
 ) -> ResidentOut:
-    return ResidentOut.model_validate(service.register_resident(session, actor, audit, body))
+    resident = service.register_resident(session, actor, audit, body)
+    response.headers["Location"] = f"/residents/{resident.id}"
+    return ResidentOut.model_validate(resident)
 
 
 @router.get("/residents", response_model=list[ResidentListItem])

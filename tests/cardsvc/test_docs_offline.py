@@ -15,20 +15,16 @@ import uvicorn
 
 from cardsvc.app import create_app
 from cardsvc.settings import Settings
-from tests.cardsvc.conftest import Client
+from tests.cardsvc.conftest import Client, World
 
 MissingService = Callable[[str], NoReturn]
 CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.mark.parametrize(("page", "assets"), [("/docs", 2), ("/redoc", 1)])
-def test_the_pages_name_only_the_service_own_assets(
-    client: Client, page: str, assets: int
-) -> None:
+def test_the_pages_name_only_the_service_own_assets(client: Client, page: str, assets: int) -> None:
     html = client.get(page).text
-    sources = re.findall(r'(?:src|href)="([^"]+)"', html) + re.findall(
-        r"url: ?'([^']+)'", html
-    )
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html) + re.findall(r"url: ?'([^']+)'", html)
     assert not [source for source in sources if "://" in source], sources
     local = [source for source in sources if source.startswith("/static-offline-docs/")]
     assert len(local) >= assets
@@ -89,3 +85,43 @@ def test_the_pages_render_in_a_browser_with_no_way_out(
             browser.close()
     assert "/identify" in text
     assert leaving == []
+
+
+def test_openapi_declares_the_problems_each_operation_answers(client: Client) -> None:
+    schema = client.get("/openapi.json").json()
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    problem = schema["components"]["schemas"]["Problem"]
+    assert {"type", "title", "status", "code", "detail"} <= set(problem["required"])
+    identify = schema["paths"]["/identify"]["post"]["responses"]
+    card_action = schema["paths"]["/cards/{card_number}/{action}"]["post"]["responses"]
+    for responses, statuses in (
+        (identify, {"401", "403", "422", "503"}),
+        (card_action, {"401", "403", "404", "409", "422"}),
+    ):
+        assert statuses <= set(responses)
+        for status in statuses:
+            [media] = responses[status]["content"]
+            assert media == "application/problem+json"
+    assert "429" in schema["paths"]["/auth/login"]["post"]["responses"]
+    assert schema["paths"]["/health"]["get"]["responses"].keys() == {"200"}
+
+
+def test_a_201_says_where_the_new_record_is(
+    client: Client, world: World, resident_payload: Callable[..., dict[str, object]]
+) -> None:
+    created = client.post("/residents", json=resident_payload(), headers=world.headers("clerk_a1"))
+    assert created.status_code == 201
+    assert created.headers["location"] == f"/residents/{created.json()['id']}"
+    ordered = client.post(
+        created.headers["location"] + "/cards",
+        json={"reason": "first"},
+        headers={**world.headers("clerk_a1"), "Idempotency-Key": "location-test-01"},
+    )
+    assert ordered.status_code == 201
+    assert ordered.headers["location"] == f"/cards/{ordered.json()['card_number']}"
+    read = client.get(
+        ordered.headers["location"],
+        params={"purpose": "窗口业务办理"},
+        headers=world.headers("clerk_a1"),
+    )
+    assert read.status_code == 200
