@@ -79,12 +79,23 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)  # noqa: S101 - registered for this class only
-    # Only where and what kind: the offending input may be a social security number.
-    fields = [
-        {"loc": [str(part) for part in err.get("loc", ())], "type": err.get("type", "")}
-        for err in exc.errors()
-    ]
+    # Where, what kind and the rule, never the offending input (it may be a social
+    # security number): pydantic's messages name the rule (a pattern, a bound, the allowed
+    # values), and the input is not put in them.
+    fields = [_field_problem(err) for err in exc.errors()]
     return problem(422, "invalid_request", "请求数据格式不正确，请检查后重新提交", errors=fields)
+
+
+def _field_problem(err: Mapping[str, Any]) -> dict[str, Any]:
+    field: dict[str, Any] = {
+        "loc": [str(part) for part in err.get("loc", ())],
+        "type": err.get("type", ""),
+        "msg": err.get("msg", ""),
+    }
+    expected = (err.get("ctx") or {}).get("expected")
+    if expected is not None:  # an enum's or a literal's allowed values
+        field["allowed"] = str(expected)
+    return field
 
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:

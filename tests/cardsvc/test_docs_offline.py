@@ -125,3 +125,19 @@ def test_a_201_says_where_the_new_record_is(
         headers=world.headers("clerk_a1"),
     )
     assert read.status_code == 200
+
+
+def test_a_validation_problem_names_the_rule_and_the_allowed_values(
+    client: Client, world: World
+) -> None:
+    response = client.post(
+        "/cards/N3BR8G4VX/lose",
+        json={},
+        headers={**world.headers("clerk_a1"), "Idempotency-Key": "allowed-values-01"},
+    )
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["loc"] == ["path", "action"]
+    for action in ("issue", "activate", "temporary-loss", "loss", "lift-loss", "cancel"):
+        assert f"'{action}'" in error["allowed"]
+    assert "lose" not in response.text  # the offending input is never echoed
