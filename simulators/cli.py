@@ -35,7 +35,7 @@ from simulators.card.personalisation import GENERATIONS, CardPersonalisation, Ge
 from simulators.card.ssc import SoftSocialSecurityCard
 from simulators.card.state import save_card
 from simulators.population import generate_population, make_personalisation
-from simulators.population_csv import write_population_csv
+from simulators.population_csv import write_cards_csv, write_population_csv, write_residents_csv
 from simulators.provisioning import (
     card_factory,
     psam_from_export,
@@ -92,6 +92,18 @@ def _parser() -> argparse.ArgumentParser:
     keyed.add_argument("--keys", type=Path, help="the issuer's software key store")
     keyed.add_argument("--passphrase-file", type=Path, help="the store's passphrase")
     keyed.add_argument("--transport-key-file", type=Path, help="the factory transport key")
+    register = create.add_argument_group(
+        "register", "also write the holder and the card in cardsvc's import format"
+    )
+    register.add_argument(
+        "--register-csv",
+        type=Path,
+        metavar="DIR",
+        help="write DIR/residents.csv and DIR/cards.csv (for 'cardsvc import')",
+    )
+    register.add_argument(
+        "--community", help="with --register-csv: the holder's community station's unified code"
+    )
 
     province = commands.add_parser("province", help="synthetic provinces' keys").add_subparsers(
         dest="province_command", required=True
@@ -290,6 +302,11 @@ def _create(args: argparse.Namespace) -> str:
     generation: Generation = args.generation or "3.00"
     resident = generate_population(1, seed=_seed(args), generations=(generation,))[0]
     personalisation = _overrides(args, make_personalisation(resident))
+    if args.register_csv is not None:
+        if not args.community:
+            raise UsageError("--register-csv needs --community (a community's unified code)")
+        if personalisation != make_personalisation(resident):
+            raise UsageError("--register-csv writes a synthetic holder: give no holder options")
     if args.keys:
         if not (args.passphrase_file and args.transport_key_file):
             raise UsageError("--keys needs --passphrase-file and --transport-key-file")
@@ -300,7 +317,13 @@ def _create(args: argparse.Namespace) -> str:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     save_card(card, args.out)
     keys = "with card keys (genuine)" if args.keys else "without card keys"
-    return f"wrote {args.out}: generation {generation}, {args.protocol}, {keys}"
+    written = f"wrote {args.out}: generation {generation}, {args.protocol}, {keys}"
+    if args.register_csv is not None:
+        args.register_csv.mkdir(parents=True, exist_ok=True)
+        write_residents_csv([resident], args.register_csv / "residents.csv", [args.community])
+        write_cards_csv([resident], args.register_csv / "cards.csv")
+        written += f"; its holder and card in {args.register_csv}/residents.csv and cards.csv"
+    return written
 
 
 def _province(args: argparse.Namespace) -> str:
