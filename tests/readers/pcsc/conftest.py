@@ -41,6 +41,19 @@ def make_card() -> Callable[[int], SoftSocialSecurityCard]:
     return _resident_card
 
 
+def _current_state(reader: str) -> int:
+    """pcscd's event state of ``reader`` now (a status change from "unaware" is at once)."""
+    api = PyscardApi()
+    code, context = api.establish_context()
+    assert code == codes.SUCCESS, codes.code_name(code)
+    try:
+        code, states = api.get_status_change(context, 0, [(reader, codes.STATE_UNAWARE)])
+        assert code == codes.SUCCESS, codes.code_name(code)
+        return int(states[0].event_state & ~codes.STATE_CHANGED)
+    finally:
+        api.release_context(context)
+
+
 def _wait_for_card(reader: str, *, present: bool, after: int | None = None) -> int:
     """Block until pcscd shows ``reader`` with (or without) a card, and with ``after``, a
     later event than the state ``after`` (a swapped card, not the one still shown); its
@@ -68,8 +81,11 @@ def insert(slot: VpcdSlot) -> Callable[[CardOS], int]:
     """``insert(card)``: put a card in slot 0, wait until pcscd shows it; its event counter."""
 
     def put(card: CardOS) -> int:
+        # The reader's state before: a removal just made may not be in pcscd's yet, and
+        # the card it still shows must not be taken for the one inserted now.
+        before = _current_state(slot.reader)
         slot.insert(card)
-        return codes.event_counter(_wait_for_card(slot.reader, present=True))
+        return codes.event_counter(_wait_for_card(slot.reader, present=True, after=before))
 
     return put
 
