@@ -34,19 +34,26 @@ if TYPE_CHECKING:
     from cardsvc.audit.service import AuditTrail
     from cardsvc.imports.rows import Problem
     from cardsvc.imports.service import ImportResult
+    from cardsvc.kit.database import Database
+
+
+@contextmanager
+def _database(settings: Settings) -> Iterator[Database]:
+    """The command's database, its connections closed when the command is done."""
+    from cardsvc.kit.database import Database
+
+    database = Database.at(settings.database_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
 
 
 @contextmanager
 def _unit_of_work(settings: Settings) -> Iterator[Session]:
     """One command's unit of work (``cardsvc.kit.uow``) on a database of its own."""
-    from cardsvc.kit.database import Database
-
-    database = Database.at(settings.database_url)
-    try:
-        with database.unit_of_work() as session:
-            yield session
-    finally:
-        database.dispose()
+    with _database(settings) as database, database.unit_of_work() as session:
+        yield session
 
 
 def _system_audit(session: Session, settings: Settings) -> AuditTrail:
@@ -215,14 +222,15 @@ def _lapse_temporary_losses(settings: Settings, args: argparse.Namespace) -> int
     from cardsvc.kit.types import utcnow
 
     total = 0
-    while True:  # one transaction per batch: a long sweep never holds many locks
-        with _unit_of_work(settings) as session:
-            lapsed = lapse_temporary_losses(
-                session, _system_audit(session, settings), settings, utcnow(), limit=args.batch
-            )
-        total += lapsed
-        if lapsed < args.batch:
-            break
+    with _database(settings) as database:
+        while True:  # one transaction per batch: a long sweep never holds many locks
+            with database.unit_of_work() as session:
+                lapsed = lapse_temporary_losses(
+                    session, _system_audit(session, settings), settings, utcnow(), limit=args.batch
+                )
+            total += lapsed
+            if lapsed < args.batch:
+                break
     print(f"{total} temporary loss report(s) lapsed")
     return 0
 

@@ -82,11 +82,9 @@ class CardRepository:
             query = query.with_for_update(of=Card)
         return self.session.scalars(query).unique().all()
 
-    def get(self, card_id: int, *, for_update: bool = False) -> Card | None:
-        query = select(Card).where(Card.id == card_id)
-        if for_update and locks_rows(self.session):
-            query = query.with_for_update(of=Card)
-        return self.session.scalars(query).unique().one_or_none()
+    def get(self, card_id: int) -> Card | None:
+        """The card, unlocked (``lock`` takes cards' locks, in their one order)."""
+        return self.session.scalars(select(Card).where(Card.id == card_id)).unique().one_or_none()
 
     def of_resident(self, resident_id: int, *, for_update: bool = False) -> Sequence[Card]:
         """The resident's cards, oldest first; with ``for_update``, locked (in id order)."""

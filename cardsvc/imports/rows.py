@@ -19,7 +19,7 @@ from cardsvc.cards.rules import (
     normalise_card_number,
 )
 from cardsvc.errors import InvalidDataError
-from cardsvc.kit.text import TextRefusedError, checked_text
+from cardsvc.kit.text import TextRefusedError, checked_text, iso_date
 from cardsvc.residents.ethnic_groups import ETHNIC_GROUPS
 from cardsvc.residents.rules import check_name, parse_ssn
 
@@ -113,16 +113,10 @@ def _code(pattern: str, label: str) -> Callable[[str], str]:
     return check
 
 
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
 def _date(value: str) -> date:
     """A date written YYYY-MM-DD, as docs/import-formats.md says (not 19991205)."""
-    cleaned = value.strip()
     try:
-        if _ISO_DATE.fullmatch(cleaned) is None:
-            raise ValueError(cleaned)
-        return date.fromisoformat(cleaned)
+        return iso_date(value.strip())
     except ValueError:
         raise InvalidDataError("日期格式应为YYYY-MM-DD", code="invalid_date") from None
 

@@ -2,8 +2,9 @@
 
 ``base`` the declarative base · ``types`` column types and the clock · ``database`` engines,
 sessions and admission · ``uow`` the unit of work · ``bulk`` bulk inserts (COPY) ·
-``dialect`` per-database helpers · ``batching`` group commit for hot paths.
+``dialect`` per-database helpers · ``batching`` group commit for hot paths · ``text`` the
+text rule of every input.
 
-Nothing here imports a database driver at import time: models import ``base`` and
-``types`` only.
+Models import ``base`` and ``types`` only, and those import no database driver (``bulk``
+does: COPY goes through psycopg).
 """

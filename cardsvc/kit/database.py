@@ -152,20 +152,12 @@ class Database:
         """
         async with self.admission():
             if self._loop_engine is None:
-                return await anyio.to_thread.run_sync(partial(self._run, work, *args, **kwargs))
+                run = partial(_in_unit_of_work, self.sessions, work, *args, **kwargs)
+                return await anyio.to_thread.run_sync(run)
             async with AsyncSession(self._loop_engine, expire_on_commit=False) as session:
                 return await session.run_sync(
-                    lambda sync: self._run_on(sync, work, *args, **kwargs)
+                    lambda sync: _in_unit_of_work(lambda: sync, work, *args, **kwargs)
                 )
-
-    def _run(self, work: Callable[..., R], *args: Any, **kwargs: Any) -> R:
-        with unit_of_work(self.sessions) as session:
-            return work(session, *args, **kwargs)
-
-    @staticmethod
-    def _run_on(session: Session, work: Callable[..., R], *args: Any, **kwargs: Any) -> R:
-        with unit_of_work(lambda: session) as same:
-            return work(same, *args, **kwargs)
 
     async def dispose_async(self) -> None:
         """Close every pooled connection (the app's lifespan, at shutdown)."""
@@ -177,3 +169,7 @@ class Database:
         """Close the engine's pooled connections (commands, outside an event loop)."""
         self.engine.dispose()
 
+
+def _in_unit_of_work(sessions: Sessions, work: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+    with unit_of_work(sessions) as session:
+        return work(session, *args, **kwargs)

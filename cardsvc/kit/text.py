@@ -93,9 +93,22 @@ class TextRule:
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
+def iso_date(text: str) -> date:
+    """``text`` written YYYY-MM-DD as a date; ``ValueError`` for anything else (a
+    timestamp, a date-time, 19991205, a day that does not exist)."""
+    if _ISO_DATE.fullmatch(text) is None:
+        raise ValueError("a date is written YYYY-MM-DD")
+    return date.fromisoformat(text)
+
+
 def _iso_date_text(value: object) -> object:
-    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+    if isinstance(value, date):
         return value
+    if isinstance(value, str):
+        try:
+            return iso_date(value)
+        except ValueError:
+            pass
     raise PydanticCustomError("date_format", "日期格式应为YYYY-MM-DD")
 
 

@@ -14,6 +14,7 @@ The append-only triggers are lifted for the re-hash alone, in this transaction.
 from __future__ import annotations
 
 import hashlib
+import importlib
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -28,17 +29,10 @@ down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_MESSAGE = "audit_events is append-only"
-_SQLITE_TRIGGERS = [
-    f"""
-    CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
-    BEGIN SELECT RAISE(ABORT, '{_MESSAGE}'); END
-    """,
-    f"""
-    CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
-    BEGIN SELECT RAISE(ABORT, '{_MESSAGE}'); END
-    """,
-]
+# The append-only triggers as revision 0003 made them, recreated after the re-hash.
+_SQLITE_TRIGGERS = importlib.import_module(
+    "cardsvc.migrations.versions.0003_audit_append_only"
+)._SQLITE
 
 _events = sa.table(
     "audit_events",
