@@ -3,21 +3,39 @@
 from cardsvc.audit.models import AuditEvent
 from cardsvc.cards.models import BlacklistEntry, Card, CardStatusChange
 from cardsvc.clerks.models import Clerk, LoginFailure
+from cardsvc.employment.models import (
+    CertificateSequence,
+    EmploymentRegistration,
+    EntrepreneurshipService,
+    GuaranteedLoan,
+    HardshipRecognition,
+    SkillRecord,
+)
 from cardsvc.idempotency import IdempotencyRecord
 from cardsvc.kit.base import Base
 from cardsvc.platforms.models import Platform, Window
 from cardsvc.residents.models import Resident
+from cardsvc.workflow.models import Application, ApplicationStep, ItemTimeLimit
 
 __all__ = [
+    "Application",
+    "ApplicationStep",
     "AuditEvent",
     "Base",
     "BlacklistEntry",
     "Card",
     "CardStatusChange",
+    "CertificateSequence",
     "Clerk",
+    "EmploymentRegistration",
+    "EntrepreneurshipService",
+    "GuaranteedLoan",
+    "HardshipRecognition",
     "IdempotencyRecord",
+    "ItemTimeLimit",
     "LoginFailure",
     "Platform",
     "Resident",
+    "SkillRecord",
     "Window",
 ]

@@ -32,6 +32,12 @@ class Permission(StrEnum):
     identify_card = "identify_card"
     read_blacklist = "read_blacklist"
     read_audit = "read_audit"
+    read_service_guide = "read_service_guide"  # 办事指南: items, documents, time limits
+    submit_application = "submit_application"  # take an application at a window (受理)
+    review_application = "review_application"  # first review (初审)
+    approve_application = "approve_application"  # approve or reject after review (审批)
+    read_applications = "read_applications"  # queues and applications
+    manage_business_items = "manage_business_items"  # set items' time limits
 
 
 _WINDOW = {
@@ -45,11 +51,15 @@ _WINDOW = {
     Permission.change_card_status,
     Permission.identify_card,
     Permission.read_blacklist,
+    Permission.read_service_guide,
+    Permission.submit_application,
+    Permission.review_application,
+    Permission.read_applications,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.community_clerk: frozenset(_WINDOW),
-    Role.street_clerk: frozenset(_WINDOW),
+    Role.street_clerk: frozenset(_WINDOW | {Permission.approve_application}),
     Role.issuance_operator: frozenset(
         {
             Permission.view_platforms,
@@ -57,9 +67,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.produce_card,
             Permission.activate_card,
             Permission.read_blacklist,
+            Permission.read_service_guide,
         }
     ),
-    Role.key_officer: frozenset({Permission.view_platforms}),
+    Role.key_officer: frozenset({Permission.view_platforms, Permission.read_service_guide}),
     Role.auditor: frozenset(
         {
             Permission.view_platforms,
@@ -68,10 +79,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.list_residents,
             Permission.read_audit,
             Permission.read_blacklist,
+            Permission.read_service_guide,
+            Permission.read_applications,
         }
     ),
     Role.administrator: frozenset(
-        {Permission.manage_platforms, Permission.manage_clerks, Permission.view_platforms}
+        {
+            Permission.manage_platforms,
+            Permission.manage_clerks,
+            Permission.view_platforms,
+            Permission.read_service_guide,
+            Permission.manage_business_items,
+        }
     ),
 }
 

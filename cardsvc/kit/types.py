@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, Enum, TypeDecorator
 
@@ -41,3 +42,12 @@ def str_enum(enum_class: type[StrEnum], length: int) -> Enum:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+# The platforms' calendar (working days, the day a record is dated) is China's.
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def china_day(moment: datetime) -> date:
+    """The date in China at ``moment`` (an aware timestamp)."""
+    return moment.astimezone(CHINA).date()

@@ -25,6 +25,14 @@ class ResidentRepository:
             select(Resident).where(Resident.social_security_number == number)
         ).one_or_none()
 
+    def names(self, resident_ids: set[int]) -> dict[int, str]:
+        if not resident_ids:
+            return {}
+        rows = self.session.execute(
+            select(Resident.id, Resident.name).where(Resident.id.in_(resident_ids))
+        )
+        return {row.id: row.name for row in rows}
+
     def within(self, path: str, *, limit: int, offset: int) -> Sequence[Resident]:
         return self.session.scalars(
             select(Resident)
@@ -76,4 +84,3 @@ class ResidentRepository:
                 .order_by(staging.c.line),
             )
         )
-

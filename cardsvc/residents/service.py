@@ -141,3 +141,19 @@ def list_residents(
         )
         for r in residents
     ]
+
+
+def resident_by_id(session: Session, resident_id: int) -> Resident:
+    """A resident another domain already holds a checked reference to (an application's)."""
+    resident = ResidentRepository(session).get(resident_id)
+    if resident is None:
+        raise NotFoundError("参保人员不存在", code="resident_not_found")
+    return resident
+
+
+def masked_names(session: Session, resident_ids: set[int]) -> dict[int, str]:
+    """Each resident's name as lists show it (张*)."""
+    return {
+        resident_id: mask_name(name)
+        for resident_id, name in ResidentRepository(session).names(resident_ids).items()
+    }

@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -36,14 +36,17 @@ from cardsvc.audit.models import AuditEvent
 from cardsvc.cards.models import BlacklistEntry, Card, CardStatusChange
 from cardsvc.cards.repository import CardRepository
 from cardsvc.cards.rules import BLACKLISTED, CardState, card_check_character
+from cardsvc.clerks.models import Clerk
 from cardsvc.clerks.permissions import Role
-from cardsvc.platforms.models import Platform
+from cardsvc.platforms.models import Platform, Window
 from cardsvc.platforms.repository import PlatformRepository
 from cardsvc.platforms.rules import Kind, Level
 from cardsvc.platforms.schemas import PlatformCreate
 from cardsvc.platforms.service import build_platform
 from cardsvc.residents.models import Resident
 from cardsvc.residents.rules import Sex
+from cardsvc.workflow.models import Application, ApplicationStep
+from cardsvc.workflow.rules import Status, Step
 from tests.cardsvc.conftest import Client, World, make_ssn
 
 PUBLIC = {
@@ -129,6 +132,55 @@ MATRIX: dict[tuple[str, str, str], dict[Role, str]] = {
     # Terminals keep the whole province's blacklist; any window may identify a card.
     ("GET", "/blacklist", ""): {C: "Y-Y", S: "-YY", O: "-YY", K: "-NN", A: "-YY", D: "-NN"},
     ("POST", "/identify", ""): {C: "Y-Y", S: "-YY", O: "-NN", K: "-NN", A: "-NN", D: "-NN"},
+    ("GET", "/residents/{resident_id}/employment", ""): {
+        C: "Y-N",
+        S: "-YN",
+        O: "-NN",
+        K: "-NN",
+        A: "-YN",
+        D: "-NN",
+    },
+    ("GET", "/service-guide", ""): {C: "Y-Y", S: "YYY", O: "YYY", K: "YYY", A: "YYY", D: "YYY"},
+    # One province, one guide: only the province's administrators set its time limits.
+    ("PUT", "/service-guide/{item_code}/time-limit", ""): {
+        C: "N-N",
+        S: "NNN",
+        O: "NNN",
+        K: "NNN",
+        A: "NNN",
+        D: "NNN",
+    },
+    ("POST", "/applications", ""): _WINDOW_ROLES_ONLY,
+    ("GET", "/applications", ""): {C: "Y-H", S: "-YH", O: "-NN", K: "-NN", A: "-YH", D: "-NN"},
+    ("GET", "/applications/{application_id}", ""): {
+        C: "Y-N",
+        S: "-YN",
+        O: "-NN",
+        K: "-NN",
+        A: "-YN",
+        D: "-NN",
+    },
+    # First review: the station that took the application, never the street above it.
+    ("POST", "/applications/{application_id}/{step}", "review"): {
+        C: "Y-N",
+        S: "-NN",
+        O: "-NN",
+        K: "-NN",
+        A: "-NN",
+        D: "-NN",
+    },
+    # Approval (or rejection after review): the street centre over it, never the station.
+    **{
+        ("POST", "/applications/{application_id}/{step}", step): {
+            C: "N-N",
+            S: "-YN",
+            O: "-NN",
+            K: "-NN",
+            A: "-NN",
+            D: "-NN",
+        }
+        for step in ("approve", "reject")
+    },
 }
 
 # Routes whose refusals concern residents' or cards' data: each refusal is audited.
@@ -140,6 +192,9 @@ AUDITED_REFUSALS = {
     "/cards/{card_number}/history",
     "/cards/{card_number}/{action}",
     "/identify",
+    "/residents/{resident_id}/employment",
+    "/applications",
+    "/applications/{application_id}",
 }
 
 _numbers = itertools.count(1)
@@ -152,6 +207,7 @@ class Target:
     platform: Platform
     resident: Resident | None = None
     card: Card | None = None
+    application: Application | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -221,9 +277,10 @@ _ACTION_STATE = {
 class Case:
     """How to reach a subject at a platform and what allowed looks like."""
 
-    subject: str  # "none", "platform", "resident", "card"
+    subject: str  # "none", "platform", "resident", "card", "application"
     request: Callable[[Target], tuple[str, str, dict[str, Any]]]
     card_state: CardState = CardState.normal
+    application_status: Status = Status.submitted
     listed: Callable[[httpx.Response, Target], bool] | None = None
     # The allowed status for a subject at a platform of this level (default: 200).
     allowed: Callable[[Level], int] = lambda _level: 200
@@ -388,6 +445,58 @@ CASES: dict[tuple[str, str, str], Case] = {
     ("POST", "/identify", ""): Case(
         "card", lambda t: ("POST", "/identify", {"json": _identify_body(t)})
     ),
+    ("GET", "/residents/{resident_id}/employment", ""): Case(
+        "resident",
+        lambda t: ("GET", f"/residents/{t.resident.id}/employment", {"params": _PURPOSE}),  # type: ignore[union-attr]
+    ),
+    ("GET", "/service-guide", ""): Case("none", lambda t: ("GET", "/service-guide", {})),
+    ("PUT", "/service-guide/{item_code}/time-limit", ""): Case(
+        "platform",
+        lambda t: (
+            "PUT",
+            "/service-guide/guaranteed_loan/time-limit",
+            {"json": {"working_days": 12}},
+        ),
+    ),
+    ("POST", "/applications", ""): Case(
+        "resident",
+        lambda t: (
+            "POST",
+            "/applications",
+            {
+                "json": {
+                    "item_code": "entrepreneurship_service",
+                    "resident_id": t.resident.id,  # type: ignore[union-attr]
+                    "documents": ["居民身份证或社会保障卡"],
+                    "details": {"kind": "consulting"},
+                }
+            },
+        ),
+        allowed=lambda _level: 201,
+    ),
+    ("GET", "/applications", ""): Case(
+        "application",
+        lambda t: ("GET", "/applications", {"params": {"limit": 500}}),
+        listed=lambda r, t: (
+            t.application is not None and t.application.id in {x["id"] for x in r.json()}
+        ),
+    ),
+    ("GET", "/applications/{application_id}", ""): Case(
+        "application",
+        lambda t: ("GET", f"/applications/{t.application.id}", {"params": _PURPOSE}),  # type: ignore[union-attr]
+    ),
+    **{
+        ("POST", "/applications/{application_id}/{step}", step): Case(
+            "application",
+            lambda t, step=step: (  # type: ignore[misc]
+                "POST",
+                f"/applications/{t.application.id}/{step}",  # type: ignore[union-attr]
+                {"json": {"note": "材料齐全"}},
+            ),
+            application_status=Status.submitted if step == "review" else Status.reviewed,
+        )
+        for step in ("review", "approve", "reject")
+    },
 }
 
 
@@ -428,7 +537,12 @@ def test_every_route_is_in_the_matrix(app: FastAPI) -> None:
 
 
 def _outcome(case: Case, response: httpx.Response, target: Target) -> str:
-    hidden = response.status_code == 404 and case.subject in ("resident", "card", "platform")
+    hidden = response.status_code == 404 and case.subject in (
+        "resident",
+        "card",
+        "platform",
+        "application",
+    )
     if response.status_code == 403 or hidden:
         return "N"
     if response.status_code != case.allowed(target.platform.level):
@@ -438,8 +552,63 @@ def _outcome(case: Case, response: httpx.Response, target: Target) -> str:
     return "Y"
 
 
+def _application(session: Session, resident: Resident, status: Status, maker: Clerk) -> Application:
+    """An entrepreneurship-service application taken (and reviewed) by ``maker``."""
+    now = datetime.now(UTC)
+    application = Application(
+        item_code="entrepreneurship_service",
+        resident_id=resident.id,
+        platform_id=resident.platform_id,
+        status=status,
+        details={"kind": "consulting", "note": None},
+        documents=["居民身份证或社会保障卡"],
+        submitted_at=now,
+        due_at=now + timedelta(days=7),
+    )
+    session.add(application)
+    session.flush()
+    window = session.scalars(select(Window).where(Window.platform_id == maker.platform_id)).first()
+    assert window is not None
+    steps = [(Step.submit, Status.submitted)]
+    if status is Status.reviewed:
+        steps.append((Step.review, Status.reviewed))
+    for step, after in steps:
+        session.add(
+            ApplicationStep(
+                application_id=application.id,
+                step=step,
+                status_after=after,
+                clerk_id=maker.id,
+                window_id=window.id,
+                platform_id=maker.platform_id,
+                at=now,
+            )
+        )
+    session.flush()
+    return application
+
+
 def _target(session: Session, case: Case, platform: Platform) -> Target | None:
     target = Target(platform)
+    if case.subject == "application":
+        if platform.level is not Level.community:
+            return None
+        target.resident = _resident(session, platform)
+        maker = session.scalars(select(Clerk).where(Clerk.platform_id == platform.id)).first()
+        if maker is None:  # the Suzhou community has no clerk of the world's own
+            maker = Clerk(
+                username=f"suzhou.clerk{next(_numbers)}",
+                display_name="苏州",
+                password_hash="-",
+                role=Role.community_clerk,
+                platform_id=platform.id,
+            )
+            session.add(maker)
+            session.flush()
+            session.add(Window(platform_id=platform.id, code=f"SZ{next(_numbers)}", name="苏州窗口"))
+            session.flush()
+        target.application = _application(session, target.resident, case.application_status, maker)
+        return target
     if case.subject in ("resident", "card"):
         if platform.level is not Level.community:
             return None
@@ -500,7 +669,15 @@ def test_route_matrix(
 
 
 def _dummy(path: str) -> str:
-    return path.format(resident_id=1, platform_id=1, card_number="D2143569X", action="lock")
+    return path.format(
+        resident_id=1,
+        platform_id=1,
+        card_number="D2143569X",
+        action="lock",
+        application_id=1,
+        step="review",
+        item_code="guaranteed_loan",
+    )
 
 
 @pytest.mark.parametrize("authorization", [None, "Bearer forged.token", "Basic abc"])

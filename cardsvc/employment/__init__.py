@@ -1,0 +1,1 @@
+"""Employment records: registrations, hardship status, loans, skills, entrepreneurship."""

@@ -1,0 +1,1 @@
+"""Applications through the two tiers: submitted at a window, first review, approval."""

@@ -1,0 +1,115 @@
+"""Applications (受理 → 初审 → 审批), queues, and the service guide."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+
+from cardsvc.deps import ActorDep, AuditDep, PathRowId, Purpose, SessionDep
+from cardsvc.ids import MAX_ROW_ID
+from cardsvc.kit.types import utcnow
+from cardsvc.workflow import service
+from cardsvc.workflow.rules import Decision, Status, Step
+from cardsvc.workflow.schemas import (
+    ApplicationCreate,
+    ApplicationOut,
+    GuideItem,
+    QueueItem,
+    StepRequest,
+    TimeLimitUpdate,
+)
+
+router = APIRouter(tags=["applications"])
+
+ItemCode = Annotated[str, Path(pattern=r"^[a-z_]{3,40}$", description="A business item's code")]
+StepName = Annotated[
+    Decision,
+    Path(description="review (初审通过), approve (审批通过) or reject (退回, with a reason)"),
+]
+
+
+@router.get("/service-guide", response_model=list[GuideItem])
+def read_service_guide(actor: ActorDep, session: SessionDep) -> list[GuideItem]:
+    """The service guide (办事指南): each business item's documents, steps and time limit."""
+    return service.service_guide(session, actor)
+
+
+@router.put("/service-guide/{item_code}/time-limit", response_model=GuideItem)
+def set_time_limit(
+    item_code: ItemCode,
+    body: TimeLimitUpdate,
+    actor: ActorDep,
+    audit: AuditDep,
+    session: SessionDep,
+) -> GuideItem:
+    """Set an item's time limit (办结时限) in working days."""
+    return service.set_time_limit(session, actor, audit, item_code, body.working_days, utcnow())
+
+
+@router.post("/applications", response_model=ApplicationOut, status_code=201)
+def submit_application(
+    body: ApplicationCreate,
+    actor: ActorDep,
+    audit: AuditDep,
+    session: SessionDep,
+    response: Response,
+) -> ApplicationOut:
+    """Take a resident's application at this window (受理)."""
+    now = utcnow()
+    application = service.submit(session, actor, audit, body, now)
+    response.headers["Location"] = f"/applications/{application.id}"
+    return service.application_out(application, now)
+
+
+@router.get("/applications", response_model=list[QueueItem])
+def application_queue(
+    actor: ActorDep,
+    session: SessionDep,
+    status: Status | None = None,
+    item_code: Annotated[str | None, Query(pattern=r"^[a-z_]{3,40}$")] = None,
+    overdue: bool = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
+) -> list[QueueItem]:
+    """The queue of the clerk's platform and the platforms below it, earliest due first:
+    ``status=submitted`` awaits first review, ``status=reviewed`` approval."""
+    return service.queue(
+        session,
+        actor,
+        utcnow(),
+        status=status,
+        item_code=item_code,
+        overdue_only=overdue,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/applications/{application_id}", response_model=ApplicationOut)
+def read_application(
+    application_id: PathRowId,
+    purpose: Purpose,
+    actor: ActorDep,
+    audit: AuditDep,
+    session: SessionDep,
+) -> ApplicationOut:
+    """One application with its details, documents and every step (audited read)."""
+    return service.read_application(session, actor, audit, application_id, purpose, utcnow())
+
+
+@router.post("/applications/{application_id}/{step}", response_model=ApplicationOut)
+def take_step(
+    application_id: PathRowId,
+    step: StepName,
+    body: StepRequest,
+    actor: ActorDep,
+    audit: AuditDep,
+    session: SessionDep,
+) -> ApplicationOut:
+    """First review, approval, or rejection with a reason."""
+    now = utcnow()
+    application = service.take_step(
+        session, actor, audit, application_id, Step(step.value), body.note, now
+    )
+    return service.application_out(application, now)
