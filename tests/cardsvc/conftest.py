@@ -190,6 +190,9 @@ class Client:
     def post(self, url: str, **kwargs: Any) -> httpx.Response:
         return self.request("POST", url, **kwargs)
 
+    def put(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("PUT", url, **kwargs)
+
     def together(self, requests: list[tuple[str, str, dict[str, Any]]]) -> list[httpx.Response]:
         """Send (method, url, options) all at once on one event loop; answers in order."""
 

@@ -599,13 +599,14 @@ def _target(session: Session, case: Case, platform: Platform) -> Target | None:
             maker = Clerk(
                 username=f"suzhou.clerk{next(_numbers)}",
                 display_name="苏州",
-                password_hash="-",
+                password_hash="-",  # noqa: S106 - never logs in
                 role=Role.community_clerk,
                 platform_id=platform.id,
             )
             session.add(maker)
             session.flush()
-            session.add(Window(platform_id=platform.id, code=f"SZ{next(_numbers)}", name="苏州窗口"))
+            code = f"SZ{next(_numbers)}"
+            session.add(Window(platform_id=platform.id, code=code, name="苏州窗口"))
             session.flush()
         target.application = _application(session, target.resident, case.application_status, maker)
         return target
