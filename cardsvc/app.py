@@ -19,6 +19,7 @@ from cardsvc.clerks.router import router as clerks_router
 from cardsvc.employment.router import router as employment_router
 from cardsvc.kit.database import Database, make_engine
 from cardsvc.kit.uow import Sessions
+from cardsvc.labour.router import router as labour_router
 from cardsvc.platforms.router import router as platforms_router
 from cardsvc.residents.router import router as residents_router
 from cardsvc.settings import Settings
@@ -138,6 +139,7 @@ def create_app(settings: Settings | None = None, *, sessions: Sessions | None = 
         residents_router,
         workflow_router,
         employment_router,
+        labour_router,
     ):
         app.include_router(router)
     return app

@@ -13,6 +13,7 @@ from cardsvc.employment.models import (
 )
 from cardsvc.idempotency import IdempotencyRecord
 from cardsvc.kit.base import Base
+from cardsvc.labour.models import CaseProgress, LabourCase
 from cardsvc.platforms.models import Platform, Window
 from cardsvc.residents.models import Resident
 from cardsvc.workflow.models import Application, ApplicationStep, ItemTimeLimit
@@ -25,6 +26,7 @@ __all__ = [
     "BlacklistEntry",
     "Card",
     "CardStatusChange",
+    "CaseProgress",
     "CertificateSequence",
     "Clerk",
     "EmploymentRegistration",
@@ -33,6 +35,7 @@ __all__ = [
     "HardshipRecognition",
     "IdempotencyRecord",
     "ItemTimeLimit",
+    "LabourCase",
     "LoginFailure",
     "Platform",
     "Resident",

@@ -38,6 +38,9 @@ class Permission(StrEnum):
     approve_application = "approve_application"  # approve or reject after review (审批)
     read_applications = "read_applications"  # queues and applications
     manage_business_items = "manage_business_items"  # set items' time limits
+    take_labour_case = "take_labour_case"  # take a complaint or a mediation request
+    handle_labour_case = "handle_labour_case"  # investigate, mediate, close (street centre)
+    read_labour_cases = "read_labour_cases"
 
 
 _WINDOW = {
@@ -55,11 +58,15 @@ _WINDOW = {
     Permission.submit_application,
     Permission.review_application,
     Permission.read_applications,
+    Permission.take_labour_case,
+    Permission.read_labour_cases,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.community_clerk: frozenset(_WINDOW),
-    Role.street_clerk: frozenset(_WINDOW | {Permission.approve_application}),
+    Role.street_clerk: frozenset(
+        _WINDOW | {Permission.approve_application, Permission.handle_labour_case}
+    ),
     Role.issuance_operator: frozenset(
         {
             Permission.view_platforms,
@@ -81,6 +88,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.read_blacklist,
             Permission.read_service_guide,
             Permission.read_applications,
+            Permission.read_labour_cases,
         }
     ),
     Role.administrator: frozenset(

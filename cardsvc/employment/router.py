@@ -7,7 +7,8 @@ from fastapi import APIRouter
 from cardsvc.deps import ActorDep, AuditDep, PathRowId, Purpose, SessionDep
 from cardsvc.employment import service
 from cardsvc.employment.schemas import EmploymentRecord
-from cardsvc.kit.types import china_day, utcnow
+from cardsvc.kit.calendar import china_day
+from cardsvc.kit.types import utcnow
 
 router = APIRouter(tags=["employment"])
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, Enum, TypeDecorator
 
@@ -42,12 +41,3 @@ def str_enum(enum_class: type[StrEnum], length: int) -> Enum:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-# The platforms' calendar (working days, the day a record is dated) is China's.
-CHINA = ZoneInfo("Asia/Shanghai")
-
-
-def china_day(moment: datetime) -> date:
-    """The date in China at ``moment`` (an aware timestamp)."""
-    return moment.astimezone(CHINA).date()

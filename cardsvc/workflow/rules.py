@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from cardsvc.errors import ForbiddenError, InvalidDataError, TransitionRefusedError
-from cardsvc.kit.types import CHINA
+from cardsvc.kit.calendar import working_days_later
 
 
 class Status(StrEnum):
@@ -72,24 +72,10 @@ def check_reason(step: Step, note: str | None) -> None:
         raise InvalidDataError("退回申请须填写理由", code="reason_required")
 
 
-def add_working_days(start: date, days: int) -> date:
-    """``days`` working days after ``start`` (Monday to Friday; public holidays are not
-    modelled: a limit that spans one ends early, never late)."""
-    current = start
-    left = days
-    while left > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            left -= 1
-    return current
-
-
 def due_at(submitted_at: datetime, working_days: int) -> datetime:
     """The end (23:59:59, China time) of the last working day of the time limit (办结时限)
     counted from the day of submission."""
-    local = submitted_at.astimezone(CHINA)
-    end = add_working_days(local.date(), working_days)
-    return datetime.combine(end, datetime.max.time(), CHINA).replace(microsecond=0)
+    return working_days_later(submitted_at, working_days)
 
 
 def is_overdue(status: Status, due: datetime, now: datetime) -> bool:

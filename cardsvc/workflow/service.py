@@ -24,7 +24,7 @@ from cardsvc.errors import (
     NotFoundError,
     OutsideJurisdictionError,
 )
-from cardsvc.kit.types import china_day
+from cardsvc.kit.calendar import china_day
 from cardsvc.residents.service import masked_names, resident_by_id, resident_in_jurisdiction
 from cardsvc.workflow.items import ITEMS, BusinessItem, item
 from cardsvc.workflow.models import Application, ApplicationStep, ItemTimeLimit

@@ -38,6 +38,8 @@ from cardsvc.cards.repository import CardRepository
 from cardsvc.cards.rules import BLACKLISTED, CardState, card_check_character
 from cardsvc.clerks.models import Clerk
 from cardsvc.clerks.permissions import Role
+from cardsvc.labour.models import LabourCase
+from cardsvc.labour.rules import CaseKind, CaseStatus
 from cardsvc.platforms.models import Platform, Window
 from cardsvc.platforms.repository import PlatformRepository
 from cardsvc.platforms.rules import Kind, Level
@@ -160,6 +162,25 @@ MATRIX: dict[tuple[str, str, str], dict[Role, str]] = {
         A: "-YN",
         D: "-NN",
     },
+    ("POST", "/labour-cases", ""): _WINDOW_ROLES_ONLY,
+    ("GET", "/labour-cases", ""): {C: "Y-H", S: "-YH", O: "-NN", K: "-NN", A: "-YH", D: "-NN"},
+    ("GET", "/labour-cases/{case_id}", ""): {
+        C: "Y-N",
+        S: "-YN",
+        O: "-NN",
+        K: "-NN",
+        A: "-YN",
+        D: "-NN",
+    },
+    # Cases are handled by the street centre over the window that took them.
+    ("POST", "/labour-cases/{case_id}/progress", ""): {
+        C: "N-N",
+        S: "-YN",
+        O: "-NN",
+        K: "-NN",
+        A: "-NN",
+        D: "-NN",
+    },
     # First review: the station that took the application, never the street above it.
     ("POST", "/applications/{application_id}/{step}", "review"): {
         C: "Y-N",
@@ -195,6 +216,9 @@ AUDITED_REFUSALS = {
     "/residents/{resident_id}/employment",
     "/applications",
     "/applications/{application_id}",
+    "/labour-cases",
+    "/labour-cases/{case_id}",
+    "/labour-cases/{case_id}/progress",
 }
 
 _numbers = itertools.count(1)
@@ -208,6 +232,7 @@ class Target:
     resident: Resident | None = None
     card: Card | None = None
     application: Application | None = None
+    labour_case: LabourCase | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -485,6 +510,41 @@ CASES: dict[tuple[str, str, str], Case] = {
         "application",
         lambda t: ("GET", f"/applications/{t.application.id}", {"params": _PURPOSE}),  # type: ignore[union-attr]
     ),
+    ("POST", "/labour-cases", ""): Case(
+        "resident",
+        lambda t: (
+            "POST",
+            "/labour-cases",
+            {
+                "json": {
+                    "kind": "complaint",
+                    "resident_id": t.resident.id,  # type: ignore[union-attr]
+                    "employer_name": "某某公司",
+                    "summary": "拖欠工资三个月",
+                }
+            },
+        ),
+        allowed=lambda _level: 201,
+    ),
+    ("GET", "/labour-cases", ""): Case(
+        "labour_case",
+        lambda t: ("GET", "/labour-cases", {"params": {"limit": 500}}),
+        listed=lambda r, t: (
+            t.labour_case is not None and t.labour_case.id in {x["id"] for x in r.json()}
+        ),
+    ),
+    ("GET", "/labour-cases/{case_id}", ""): Case(
+        "labour_case",
+        lambda t: ("GET", f"/labour-cases/{t.labour_case.id}", {"params": _PURPOSE}),  # type: ignore[union-attr]
+    ),
+    ("POST", "/labour-cases/{case_id}/progress", ""): Case(
+        "labour_case",
+        lambda t: (
+            "POST",
+            f"/labour-cases/{t.labour_case.id}/progress",  # type: ignore[union-attr]
+            {"json": {"status": "handling", "note": "已约谈用人单位"}},
+        ),
+    ),
     **{
         ("POST", "/applications/{application_id}/{step}", step): Case(
             "application",
@@ -542,6 +602,7 @@ def _outcome(case: Case, response: httpx.Response, target: Target) -> str:
         "card",
         "platform",
         "application",
+        "labour_case",
     )
     if response.status_code == 403 or hidden:
         return "N"
@@ -588,8 +649,31 @@ def _application(session: Session, resident: Resident, status: Status, maker: Cl
     return application
 
 
+def _labour_case(session: Session, resident: Resident) -> LabourCase:
+    now = datetime.now(UTC)
+    case = LabourCase(
+        kind=CaseKind.mediation,
+        resident_id=resident.id,
+        employer_name="某某公司",
+        summary="拖欠工资",
+        status=CaseStatus.received,
+        platform_id=resident.platform_id,
+        received_at=now,
+        due_at=now + timedelta(days=15),
+    )
+    session.add(case)
+    session.flush()
+    return case
+
+
 def _target(session: Session, case: Case, platform: Platform) -> Target | None:
     target = Target(platform)
+    if case.subject == "labour_case":
+        if platform.level is not Level.community:
+            return None
+        target.resident = _resident(session, platform)
+        target.labour_case = _labour_case(session, target.resident)
+        return target
     if case.subject == "application":
         if platform.level is not Level.community:
             return None
@@ -678,6 +762,7 @@ def _dummy(path: str) -> str:
         application_id=1,
         step="review",
         item_code="guaranteed_loan",
+        case_id=1,
     )
 
 

@@ -11,11 +11,10 @@ from sqlalchemy.orm import Session
 from cardsvc.audit.models import AuditEvent
 from cardsvc.clerks.models import Clerk
 from cardsvc.clerks.permissions import Role
-from cardsvc.kit.types import CHINA
+from cardsvc.kit.calendar import CHINA, add_working_days
 from cardsvc.platforms.repository import PlatformRepository
 from cardsvc.platforms.service import add_window
 from cardsvc.workflow.models import Application
-from cardsvc.workflow.rules import add_working_days
 from tests.cardsvc.conftest import Client, Payload, World
 
 PURPOSE = {"purpose": "窗口业务办理"}

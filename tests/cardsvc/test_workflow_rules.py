@@ -14,12 +14,11 @@ from cardsvc.employment.rules import (
     check_working_age,
 )
 from cardsvc.errors import ForbiddenError, InvalidDataError, TransitionRefusedError
-from cardsvc.kit.types import CHINA
+from cardsvc.kit.calendar import CHINA, add_working_days
 from cardsvc.residents.rules import Sex
 from cardsvc.workflow.rules import (
     Status,
     Step,
-    add_working_days,
     check_maker_checker,
     due_at,
     is_overdue,

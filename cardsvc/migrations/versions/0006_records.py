@@ -1,12 +1,13 @@
-"""applications through the two tiers, and employment records
+"""applications through the two tiers, employment records and labour cases
 
-Revision ID: 0006_employment
+Revision ID: 0006_records
 Revises: 0005
 
 Applications (受理 → 初审 → 审批) with each step's clerk, window, time and note; local
 time limits per business item; the employment records approval writes: registrations
 with their 就业创业证 numbers (a sequence per county and year), hardship recognitions,
-guaranteed loans, skill records and entrepreneurship services.
+guaranteed loans, skill records and entrepreneurship services; labour cases (complaints
+and mediation) with their progress.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_employment"
+revision: str = "0006_records"
 down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -332,8 +333,111 @@ def upgrade() -> None:
             batch_op.f("ix_skill_records_resident_id"), ["resident_id"], unique=False
         )
 
+    op.create_table(
+        "labour_cases",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum("complaint", "mediation", name="casekind", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column("resident_id", sa.Integer(), nullable=False),
+        sa.Column("employer_name", sa.String(length=100), nullable=False),
+        sa.Column("employer_credit_code", sa.String(length=18), nullable=True),
+        sa.Column("summary", sa.String(length=500), nullable=False),
+        sa.Column("amount_claimed_fen", sa.Integer(), nullable=True),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "received", "handling", "closed", name="casestatus", native_enum=False, length=16
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "outcome",
+            sa.Enum(
+                "mediated",
+                "rectified",
+                "referred_to_arbitration",
+                "unfounded",
+                "withdrawn",
+                name="outcome",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=True,
+        ),
+        sa.Column("platform_id", sa.Integer(), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["platform_id"], ["platforms.id"], name=op.f("fk_labour_cases_platform_id_platforms")
+        ),
+        sa.ForeignKeyConstraint(
+            ["resident_id"], ["residents.id"], name=op.f("fk_labour_cases_resident_id_residents")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_labour_cases")),
+    )
+    with op.batch_alter_table("labour_cases", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_labour_cases_queue", ["status", "platform_id", "due_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_labour_cases_resident_id"), ["resident_id"], unique=False
+        )
+
+    op.create_table(
+        "labour_case_progress",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "status_after",
+            sa.Enum(
+                "received", "handling", "closed", name="casestatus", native_enum=False, length=16
+            ),
+            nullable=False,
+        ),
+        sa.Column("clerk_id", sa.Integer(), nullable=False),
+        sa.Column("window_id", sa.Integer(), nullable=False),
+        sa.Column("platform_id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("note", sa.String(length=500), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["labour_cases.id"],
+            name=op.f("fk_labour_case_progress_case_id_labour_cases"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["clerk_id"], ["clerks.id"], name=op.f("fk_labour_case_progress_clerk_id_clerks")
+        ),
+        sa.ForeignKeyConstraint(
+            ["platform_id"],
+            ["platforms.id"],
+            name=op.f("fk_labour_case_progress_platform_id_platforms"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["window_id"], ["windows.id"], name=op.f("fk_labour_case_progress_window_id_windows")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_labour_case_progress")),
+    )
+    with op.batch_alter_table("labour_case_progress", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_labour_case_progress_case_id"), ["case_id"], unique=False
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("labour_case_progress", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_labour_case_progress_case_id"))
+
+    op.drop_table("labour_case_progress")
+    with op.batch_alter_table("labour_cases", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_labour_cases_resident_id"))
+        batch_op.drop_index("ix_labour_cases_queue")
+
+    op.drop_table("labour_cases")
     with op.batch_alter_table("skill_records", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_skill_records_resident_id"))
 

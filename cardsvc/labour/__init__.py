@@ -1,0 +1,1 @@
+"""Labour rights: complaints to labour inspection and dispute mediation, with progress."""

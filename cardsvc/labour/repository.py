@@ -1,0 +1,56 @@
+"""Labour cases and their progress."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cardsvc.labour.models import CaseProgress, LabourCase
+from cardsvc.labour.rules import CaseStatus
+from cardsvc.platforms.models import Platform
+
+
+class LabourRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, obj: LabourCase | CaseProgress) -> None:
+        self.session.add(obj)
+        self.session.flush()
+
+    def get(self, case_id: int) -> LabourCase | None:
+        return self.session.get(LabourCase, case_id)
+
+    def within(
+        self,
+        path: str,
+        *,
+        status: CaseStatus | None,
+        overdue_at: datetime | None,
+        limit: int,
+        offset: int,
+    ) -> Sequence[LabourCase]:
+        query = (
+            select(LabourCase)
+            .join(LabourCase.platform)
+            .where(Platform.path.startswith(path, autoescape=True))
+        )
+        if status is not None:
+            query = query.where(LabourCase.status == status)
+        if overdue_at is not None:
+            query = query.where(
+                LabourCase.status != CaseStatus.closed, LabourCase.due_at < overdue_at
+            )
+        return self.session.scalars(
+            query.order_by(LabourCase.due_at, LabourCase.id).limit(limit).offset(offset)
+        ).all()
+
+    def open_of_resident(self, resident_id: int) -> Sequence[LabourCase]:
+        return self.session.scalars(
+            select(LabourCase)
+            .where(LabourCase.resident_id == resident_id, LabourCase.status != CaseStatus.closed)
+            .order_by(LabourCase.id)
+        ).all()
