@@ -21,6 +21,8 @@ from cardsvc.kit.database import Database, make_engine
 from cardsvc.kit.uow import Sessions
 from cardsvc.labour.router import router as labour_router
 from cardsvc.platforms.router import router as platforms_router
+from cardsvc.ratings.router import router as ratings_router
+from cardsvc.reports.router import router as reports_router
 from cardsvc.residents.router import router as residents_router
 from cardsvc.settings import Settings
 from cardsvc.workflow.router import router as workflow_router
@@ -140,6 +142,8 @@ def create_app(settings: Settings | None = None, *, sessions: Sessions | None = 
         workflow_router,
         employment_router,
         labour_router,
+        ratings_router,
+        reports_router,
     ):
         app.include_router(router)
     return app

@@ -15,6 +15,7 @@ from cardsvc.idempotency import IdempotencyRecord
 from cardsvc.kit.base import Base
 from cardsvc.labour.models import CaseProgress, LabourCase
 from cardsvc.platforms.models import Platform, Window
+from cardsvc.ratings.models import Rating
 from cardsvc.residents.models import Resident
 from cardsvc.workflow.models import Application, ApplicationStep, ItemTimeLimit
 
@@ -38,6 +39,7 @@ __all__ = [
     "LabourCase",
     "LoginFailure",
     "Platform",
+    "Rating",
     "Resident",
     "SkillRecord",
     "Window",

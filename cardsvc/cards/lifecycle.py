@@ -334,3 +334,13 @@ def lapse_temporary_losses(
     for card in cards:
         settle_lapsed(repository, audit, settings, card, now)
     return len(cards)
+
+
+# A card that confirms its holder's record: being made, waiting at the window, or in use.
+LIVE_STATES = (CardState.in_production, CardState.issued, CardState.normal)
+
+
+def residents_without_live_card(session: Session, path: str, today: date) -> dict[int, int]:
+    """Per platform within ``path``: residents with no unexpired card being made, waiting
+    or in use (their records go unconfirmed at any window: stale)."""
+    return CardRepository(session).residents_without_live_card(path, LIVE_STATES, today)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
@@ -12,6 +12,7 @@ from cardsvc.cards.models import BlacklistEntry, Card, CardStatusChange
 from cardsvc.cards.rules import BLACKLISTED, CardState
 from cardsvc.kit.dialect import among, locks_rows, serialise
 from cardsvc.kit.types import UtcDateTime
+from cardsvc.platforms.models import Platform
 from cardsvc.residents.models import Resident
 
 # Any constant: the PostgreSQL advisory lock that serialises appends to the blacklist feed.
@@ -104,6 +105,28 @@ class CardRepository:
         if locks_rows(self.session):
             query = query.with_for_update(of=Card, skip_locked=True)
         return self.session.scalars(query).unique().all()
+
+    def residents_without_live_card(
+        self, path: str, live: Collection[CardState], today: date
+    ) -> dict[int, int]:
+        """Per platform within ``path``: residents with no card in a ``live`` state and
+        unexpired on ``today``."""
+        has_card = (
+            select(Card.id)
+            .where(
+                Card.resident_id == Resident.id,
+                Card.status.in_(list(live)),
+                Card.expires_on >= today,
+            )
+            .exists()
+        )
+        rows = self.session.execute(
+            select(Resident.platform_id, func.count())
+            .join(Platform, Platform.id == Resident.platform_id)
+            .where(Platform.path.startswith(path, autoescape=True), ~has_card)
+            .group_by(Resident.platform_id)
+        )
+        return {platform_id: count for platform_id, count in rows}
 
     def number_taken(self, card_number: str) -> bool:
         return (

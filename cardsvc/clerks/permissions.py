@@ -41,6 +41,8 @@ class Permission(StrEnum):
     take_labour_case = "take_labour_case"  # take a complaint or a mediation request
     handle_labour_case = "handle_labour_case"  # investigate, mediate, close (street centre)
     read_labour_cases = "read_labour_cases"
+    record_rating = "record_rating"  # the window's terminal sends the resident's rating
+    read_reports = "read_reports"  # compliance, performance, data quality, ledgers
 
 
 _WINDOW = {
@@ -60,12 +62,18 @@ _WINDOW = {
     Permission.read_applications,
     Permission.take_labour_case,
     Permission.read_labour_cases,
+    Permission.record_rating,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.community_clerk: frozenset(_WINDOW),
     Role.street_clerk: frozenset(
-        _WINDOW | {Permission.approve_application, Permission.handle_labour_case}
+        _WINDOW
+        | {
+            Permission.approve_application,
+            Permission.handle_labour_case,
+            Permission.read_reports,
+        }
     ),
     Role.issuance_operator: frozenset(
         {
@@ -89,6 +97,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.read_service_guide,
             Permission.read_applications,
             Permission.read_labour_cases,
+            Permission.read_reports,
         }
     ),
     Role.administrator: frozenset(
@@ -98,6 +107,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.view_platforms,
             Permission.read_service_guide,
             Permission.manage_business_items,
+            Permission.read_reports,
         }
     ),
 }

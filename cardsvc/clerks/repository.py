@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -57,6 +57,22 @@ class ClerkRepository:
 
     def get(self, clerk_id: int) -> Clerk | None:
         return self.session.get(Clerk, clerk_id)
+
+    def active_within(self, path: str) -> Sequence[Clerk]:
+        return self.session.scalars(
+            select(Clerk)
+            .join(Clerk.platform)
+            .where(Platform.path.startswith(path, autoescape=True), Clerk.active)
+            .order_by(Clerk.id)
+        ).all()
+
+    def names(self, clerk_ids: Collection[int]) -> dict[int, str]:
+        if not clerk_ids:
+            return {}
+        rows = self.session.execute(
+            select(Clerk.id, Clerk.display_name).where(Clerk.id.in_(list(clerk_ids)))
+        )
+        return {row.id: row.display_name for row in rows}
 
     def active(
         self, clerk_ids: Collection[int], window_ids: Collection[int]

@@ -284,3 +284,25 @@ def bootstrap_administrator(
         "clerk.bootstrap", "clerk", clerk.id, None, {"role": clerk.role, "platform": province.id}
     )
     return clerk, window
+
+
+@dataclass(frozen=True)
+class Staff:
+    """An active clerk as the staffing report counts them."""
+
+    platform_id: int
+    role: Role
+    certified: bool
+
+
+def staffing(session: Session, path: str) -> list[Staff]:
+    """The active clerks of every platform within ``path``."""
+    return [
+        Staff(clerk.platform_id, clerk.role, clerk.certified)
+        for clerk in ClerkRepository(session).active_within(path)
+    ]
+
+
+def clerk_names(session: Session, clerk_ids: Collection[int]) -> dict[int, str]:
+    """Clerks' display names (staff, not residents: shown in reports)."""
+    return ClerkRepository(session).names(clerk_ids)

@@ -49,6 +49,13 @@ class PlatformRepository:
             .offset(offset)
         ).all()
 
+    def all_within(self, path: str) -> Sequence[Platform]:
+        return self.session.scalars(
+            select(Platform)
+            .where(Platform.path.startswith(path, autoescape=True))
+            .order_by(Platform.path)
+        ).all()
+
     def add(self, platform: Platform) -> Platform:
         self.session.add(platform)
         self.session.flush()

@@ -109,3 +109,8 @@ def add_window(repository: PlatformRepository, platform: Platform, name: str) ->
             name=name,
         )
     )
+
+
+def platforms_within(session: Session, path: str) -> Sequence[Platform]:
+    """Every platform within ``path`` (reports; a province has some tens of thousands)."""
+    return PlatformRepository(session).all_within(path)

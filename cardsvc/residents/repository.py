@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Table, insert, literal, select
+from sqlalchemy import Table, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from cardsvc.kit.types import UtcDateTime
@@ -42,6 +43,56 @@ class ResidentRepository:
             .limit(limit)
             .offset(offset)
         ).all()
+
+    def counts_by_platform(self, path: str) -> dict[int, int]:
+        rows = self.session.execute(
+            select(Resident.platform_id, func.count())
+            .join(Resident.platform)
+            .where(Platform.path.startswith(path, autoescape=True))
+            .group_by(Resident.platform_id)
+        )
+        return {platform_id: count for platform_id, count in rows}
+
+    def stored_rows(self, path: str) -> Iterator[Any]:
+        """Each resident's checked fields within ``path``, streamed in batches."""
+        yield from self.session.execute(
+            select(
+                Resident.platform_id,
+                Resident.social_security_number,
+                Resident.name,
+                Resident.sex,
+                Resident.birth_date,
+                Resident.ethnic_group,
+            )
+            .join(Resident.platform)
+            .where(Platform.path.startswith(path, autoescape=True))
+            .execution_options(yield_per=5000)
+        )
+
+    def duplicate_people(self, path: str) -> dict[int, int]:
+        """Per platform, residents sharing name, sex and birth date with another resident of
+        ``path`` under a different number: probably one person registered twice."""
+        twins = (
+            select(Resident.name, Resident.sex, Resident.birth_date)
+            .join(Resident.platform)
+            .where(Platform.path.startswith(path, autoescape=True))
+            .group_by(Resident.name, Resident.sex, Resident.birth_date)
+            .having(func.count() > 1)
+            .subquery()
+        )
+        rows = self.session.execute(
+            select(Resident.platform_id, func.count())
+            .join(
+                twins,
+                (twins.c.name == Resident.name)
+                & (twins.c.sex == Resident.sex)
+                & (twins.c.birth_date == Resident.birth_date),
+            )
+            .join(Resident.platform)
+            .where(Platform.path.startswith(path, autoescape=True))
+            .group_by(Resident.platform_id)
+        )
+        return {platform_id: count for platform_id, count in rows}
 
     def add(self, resident: Resident) -> Resident:
         self.session.add(resident)

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from cardsvc.audit.service import AuditTrail
@@ -157,3 +161,51 @@ def masked_names(session: Session, resident_ids: set[int]) -> dict[int, str]:
         resident_id: mask_name(name)
         for resident_id, name in ResidentRepository(session).names(resident_ids).items()
     }
+
+
+def counts_by_platform(session: Session, path: str) -> dict[int, int]:
+    """How many residents each platform within ``path`` serves."""
+    return ResidentRepository(session).counts_by_platform(path)
+
+
+@dataclass(frozen=True)
+class RecordQuality:
+    records: int
+    failed_validation: int  # a stored record the rules of today refuse
+    duplicates: int  # sharing name, sex and birth date with another record
+
+
+def quality_by_platform(session: Session, path: str, today: date) -> dict[int, RecordQuality]:
+    """Per platform within ``path``: records, those failing today's rules, likely duplicates.
+
+    Records imported from old ledgers or written under older rules are checked again here
+    with the rules registration applies now (number, name, sex and birth date agreeing
+    with the number, ethnic group code).
+    """
+    repository = ResidentRepository(session)
+    records: dict[int, int] = {}
+    failed: dict[int, int] = {}
+    for row in repository.stored_rows(path):
+        records[row.platform_id] = records.get(row.platform_id, 0) + 1
+        if not _passes(row, today):
+            failed[row.platform_id] = failed.get(row.platform_id, 0) + 1
+    duplicates = repository.duplicate_people(path)
+    return {
+        platform_id: RecordQuality(
+            count, failed.get(platform_id, 0), duplicates.get(platform_id, 0)
+        )
+        for platform_id, count in records.items()
+    }
+
+
+def _passes(row: Row[Any], today: date) -> bool:
+    try:
+        number = parse_ssn(row.social_security_number, today)
+        check_name(row.name)
+    except InvalidDataError:
+        return False
+    return (
+        number.birth_date == row.birth_date
+        and number.sex == row.sex
+        and row.ethnic_group in ETHNIC_GROUPS
+    )

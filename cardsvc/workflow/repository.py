@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from cardsvc.platforms.models import Platform
@@ -62,3 +63,61 @@ class WorkflowRepository:
         if open_only:
             query = query.where(Application.status.in_(OPEN))
         return self.session.scalars(query.order_by(Application.id)).all()
+
+    def steps_by_clerk(self, path: str, since: datetime, until: datetime) -> list[Row[Any]]:
+        """Steps taken within ``path`` in [since, until), per clerk, window and step."""
+        return list(
+            self.session.execute(
+                select(
+                    ApplicationStep.clerk_id,
+                    ApplicationStep.window_id,
+                    ApplicationStep.platform_id,
+                    ApplicationStep.step,
+                    func.count().label("steps"),
+                )
+                .join(Platform, Platform.id == ApplicationStep.platform_id)
+                .where(
+                    Platform.path.startswith(path, autoescape=True),
+                    ApplicationStep.at >= since,
+                    ApplicationStep.at < until,
+                )
+                .group_by(
+                    ApplicationStep.clerk_id,
+                    ApplicationStep.window_id,
+                    ApplicationStep.platform_id,
+                    ApplicationStep.step,
+                )
+            )
+        )
+
+    def decided(self, path: str, since: datetime, until: datetime) -> list[Row[Any]]:
+        """Applications taken within ``path`` and decided in [since, until)."""
+        return list(
+            self.session.execute(
+                select(
+                    Application.platform_id,
+                    Application.submitted_at,
+                    Application.decided_at,
+                    Application.due_at,
+                )
+                .join(Application.platform)
+                .where(
+                    Platform.path.startswith(path, autoescape=True),
+                    Application.decided_at >= since,
+                    Application.decided_at < until,
+                )
+            )
+        )
+
+    def open_overdue(self, path: str, now: datetime) -> dict[int, int]:
+        rows = self.session.execute(
+            select(Application.platform_id, func.count())
+            .join(Application.platform)
+            .where(
+                Platform.path.startswith(path, autoescape=True),
+                Application.status.in_(OPEN),
+                Application.due_at < now,
+            )
+            .group_by(Application.platform_id)
+        )
+        return {platform_id: count for platform_id, count in rows}

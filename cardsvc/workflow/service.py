@@ -10,6 +10,7 @@ its record, and a refused effect leaves the application where it was.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel, ValidationError
@@ -365,3 +366,47 @@ def set_time_limit(
         {"working_days": days},
     )
     return _guide_item(business, days)
+
+
+@dataclass(frozen=True)
+class ClerkWork:
+    clerk_id: int
+    window_id: int
+    platform_id: int
+    steps: dict[Step, int]
+
+
+@dataclass(frozen=True)
+class PlatformWork:
+    decided: int
+    within_limit: int
+    total_days: float  # summed time from submission to decision, in days
+    open_overdue: int
+
+
+def performance(
+    session: Session, path: str, since: datetime, until: datetime, now: datetime
+) -> tuple[list[ClerkWork], dict[int, PlatformWork]]:
+    """Work done within ``path``: each clerk's steps at each window, and per platform the
+    applications decided, how many within their time limit, and how many are overdue."""
+    repository = WorkflowRepository(session)
+    clerks: dict[tuple[int, int, int], dict[Step, int]] = {}
+    for row in repository.steps_by_clerk(path, since, until):
+        key = (row.clerk_id, row.window_id, row.platform_id)
+        clerks.setdefault(key, {})[row.step] = int(row.steps)
+    decided: dict[int, list[tuple[float, bool]]] = {}
+    for row in repository.decided(path, since, until):
+        days = (row.decided_at - row.submitted_at).total_seconds() / 86400
+        decided.setdefault(row.platform_id, []).append((days, row.decided_at <= row.due_at))
+    overdue = repository.open_overdue(path, now)
+    platforms = {
+        platform_id: PlatformWork(
+            decided=len(decided.get(platform_id, [])),
+            within_limit=sum(1 for _, ok in decided.get(platform_id, []) if ok),
+            total_days=sum(days for days, _ in decided.get(platform_id, [])),
+            open_overdue=overdue.get(platform_id, 0),
+        )
+        for platform_id in set(decided) | set(overdue)
+    }
+    work = [ClerkWork(c, w, p, steps) for (c, w, p), steps in sorted(clerks.items())]
+    return work, platforms

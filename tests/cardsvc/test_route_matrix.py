@@ -45,6 +45,7 @@ from cardsvc.platforms.repository import PlatformRepository
 from cardsvc.platforms.rules import Kind, Level
 from cardsvc.platforms.schemas import PlatformCreate
 from cardsvc.platforms.service import build_platform
+from cardsvc.ratings.models import Rating
 from cardsvc.residents.models import Resident
 from cardsvc.residents.rules import Sex
 from cardsvc.workflow.models import Application, ApplicationStep
@@ -163,6 +164,27 @@ MATRIX: dict[tuple[str, str, str], dict[Role, str]] = {
         D: "-NN",
     },
     ("POST", "/labour-cases", ""): _WINDOW_ROLES_ONLY,
+    # The window's terminal sends the rating the resident gave there.
+    ("POST", "/ratings", ""): {C: "Y-Y", S: "YYY", O: "NNN", K: "NNN", A: "NNN", D: "NNN"},
+    ("GET", "/ratings/{rating_id}", ""): {
+        C: "N-N",
+        S: "-YN",
+        O: "-NN",
+        K: "-NN",
+        A: "-YN",
+        D: "-YN",
+    },
+    **{
+        ("GET", f"/reports/{name}", ""): {
+            C: "N-N",
+            S: "YYY",
+            O: "NNN",
+            K: "NNN",
+            A: "YYY",
+            D: "YYY",
+        }
+        for name in ("platform-compliance", "service-performance", "data-quality")
+    },
     ("GET", "/labour-cases", ""): {C: "Y-H", S: "-YH", O: "-NN", K: "-NN", A: "-YH", D: "-NN"},
     ("GET", "/labour-cases/{case_id}", ""): {
         C: "Y-N",
@@ -233,6 +255,7 @@ class Target:
     card: Card | None = None
     application: Application | None = None
     labour_case: LabourCase | None = None
+    rating: Rating | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -510,6 +533,33 @@ CASES: dict[tuple[str, str, str], Case] = {
         "application",
         lambda t: ("GET", f"/applications/{t.application.id}", {"params": _PURPOSE}),  # type: ignore[union-attr]
     ),
+    ("POST", "/ratings", ""): Case(
+        "none",
+        lambda t: (
+            "POST",
+            "/ratings",
+            {"json": {"score": 4, "service_ref": f"identify:{next(_numbers)}"}},
+        ),
+        allowed=lambda _level: 201,
+    ),
+    ("GET", "/ratings/{rating_id}", ""): Case(
+        "rating",
+        lambda t: ("GET", f"/ratings/{t.rating.id}", {}),  # type: ignore[union-attr]
+    ),
+    ("GET", "/reports/platform-compliance", ""): Case(
+        "none", lambda t: ("GET", "/reports/platform-compliance", {})
+    ),
+    ("GET", "/reports/service-performance", ""): Case(
+        "none",
+        lambda t: (
+            "GET",
+            "/reports/service-performance",
+            {"params": {"since": "2026-01-01", "until": "2027-01-01"}},
+        ),
+    ),
+    ("GET", "/reports/data-quality", ""): Case(
+        "none", lambda t: ("GET", "/reports/data-quality", {})
+    ),
     ("POST", "/labour-cases", ""): Case(
         "resident",
         lambda t: (
@@ -603,6 +653,7 @@ def _outcome(case: Case, response: httpx.Response, target: Target) -> str:
         "platform",
         "application",
         "labour_case",
+        "rating",
     )
     if response.status_code == 403 or hidden:
         return "N"
@@ -666,8 +717,39 @@ def _labour_case(session: Session, resident: Resident) -> LabourCase:
     return case
 
 
+def _rating(session: Session, platform: Platform) -> Rating:
+    clerk = session.scalars(select(Clerk).where(Clerk.platform_id == platform.id)).first()
+    window = session.scalars(select(Window).where(Window.platform_id == platform.id)).first()
+    if clerk is None or window is None:  # the Suzhou community has no staff of the world's
+        clerk = Clerk(
+            username=f"suzhou.rated{next(_numbers)}",
+            display_name="苏州",
+            password_hash="-",  # noqa: S106 - never logs in
+            role=Role.community_clerk,
+            platform_id=platform.id,
+        )
+        window = Window(platform_id=platform.id, code=f"SZR{next(_numbers)}", name="苏州窗口")
+        session.add_all([clerk, window])
+        session.flush()
+    rating = Rating(
+        score=5,
+        service_ref=f"identify:{next(_numbers)}",
+        clerk_id=clerk.id,
+        window_id=window.id,
+        platform_id=platform.id,
+    )
+    session.add(rating)
+    session.flush()
+    return rating
+
+
 def _target(session: Session, case: Case, platform: Platform) -> Target | None:
     target = Target(platform)
+    if case.subject == "rating":
+        if platform.level is not Level.community:
+            return None
+        target.rating = _rating(session, platform)
+        return target
     if case.subject == "labour_case":
         if platform.level is not Level.community:
             return None
@@ -763,6 +845,7 @@ def _dummy(path: str) -> str:
         step="review",
         item_code="guaranteed_loan",
         case_id=1,
+        rating_id=1,
     )
 
 

@@ -7,7 +7,7 @@ Applications (受理 → 初审 → 审批) with each step's clerk, window, time
 time limits per business item; the employment records approval writes: registrations
 with their 就业创业证 numbers (a sequence per county and year), hardship recognitions,
 guaranteed loans, skill records and entrepreneurship services; labour cases (complaints
-and mediation) with their progress.
+and mediation) with their progress; residents' ratings of window service.
 """
 
 from __future__ import annotations
@@ -427,8 +427,37 @@ def upgrade() -> None:
             batch_op.f("ix_labour_case_progress_case_id"), ["case_id"], unique=False
         )
 
+    op.create_table(
+        "ratings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("score", sa.Integer(), nullable=False),
+        sa.Column("service_ref", sa.String(length=60), nullable=False),
+        sa.Column("clerk_id", sa.Integer(), nullable=False),
+        sa.Column("window_id", sa.Integer(), nullable=False),
+        sa.Column("platform_id", sa.Integer(), nullable=False),
+        sa.Column("rated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("comment", sa.String(length=200), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["clerk_id"], ["clerks.id"], name=op.f("fk_ratings_clerk_id_clerks")
+        ),
+        sa.ForeignKeyConstraint(
+            ["platform_id"], ["platforms.id"], name=op.f("fk_ratings_platform_id_platforms")
+        ),
+        sa.ForeignKeyConstraint(
+            ["window_id"], ["windows.id"], name=op.f("fk_ratings_window_id_windows")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ratings")),
+        sa.UniqueConstraint("window_id", "service_ref", name="uq_ratings_window_service"),
+    )
+    with op.batch_alter_table("ratings", schema=None) as batch_op:
+        batch_op.create_index("ix_ratings_platform_time", ["platform_id", "rated_at"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("ratings", schema=None) as batch_op:
+        batch_op.drop_index("ix_ratings_platform_time")
+
+    op.drop_table("ratings")
     with op.batch_alter_table("labour_case_progress", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_labour_case_progress_case_id"))
 

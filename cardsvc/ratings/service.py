@@ -1,0 +1,73 @@
+"""Recording a resident's rating at the window that served them; tallies for reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from cardsvc.clerks.permissions import Actor, Permission, authorize
+from cardsvc.errors import ConflictError, NotFoundError
+from cardsvc.ratings.models import Rating
+from cardsvc.ratings.repository import RatingRepository
+from cardsvc.ratings.schemas import RatingCreate
+
+
+def rate(session: Session, actor: Actor, data: RatingCreate, now: datetime) -> Rating:
+    """The rating the resident gave at the clerk's window (the window's terminal sends it).
+
+    The same service sent again with the same score answers the first rating; a
+    different score for a service already rated is refused (a rating is not changed).
+    """
+    authorize(actor, Permission.record_rating)
+    repository = RatingRepository(session)
+    earlier = repository.for_service(actor.window_id, data.service_ref)
+    if earlier is not None:
+        if earlier.score != data.score:
+            raise ConflictError("该服务已评价，评价不能修改", code="already_rated")
+        return earlier
+    rating = Rating(
+        score=int(data.score),
+        service_ref=data.service_ref,
+        clerk_id=actor.clerk_id,
+        window_id=actor.window_id,
+        platform_id=actor.platform_id,
+        rated_at=now,
+        comment=data.comment,
+    )
+    repository.add(rating)
+    return rating
+
+
+def read_rating(session: Session, actor: Actor, rating_id: int) -> Rating:
+    authorize(actor, Permission.read_reports)
+    found = RatingRepository(session).get(rating_id)
+    if found is None or not actor.covers(found.platform.path):
+        raise NotFoundError("评价不存在", code="rating_not_found")
+    return found
+
+
+@dataclass(frozen=True)
+class Tally:
+    clerk_id: int
+    window_id: int
+    platform_id: int
+    ratings: int
+    score_sum: int
+    satisfied: int
+
+
+def tallies(session: Session, path: str, since: datetime, until: datetime) -> list[Tally]:
+    """Ratings per clerk and window within ``path`` (for the performance report)."""
+    return [
+        Tally(
+            row.clerk_id,
+            row.window_id,
+            row.platform_id,
+            int(row.ratings),
+            int(row.score_sum or 0),
+            int(row.satisfied or 0),
+        )
+        for row in RatingRepository(session).tallies(path, since, until)
+    ]

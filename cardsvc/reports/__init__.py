@@ -1,0 +1,1 @@
+"""Reports for supervisors and auditors: compliance, service performance, data quality."""
