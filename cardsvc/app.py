@@ -20,11 +20,13 @@ from cardsvc.employment.router import router as employment_router
 from cardsvc.kit.database import Database, make_engine
 from cardsvc.kit.uow import Sessions
 from cardsvc.labour.router import router as labour_router
+from cardsvc.online.router import router as online_router
 from cardsvc.platforms.router import router as platforms_router
 from cardsvc.ratings.router import router as ratings_router
 from cardsvc.reports.router import router as reports_router
 from cardsvc.residents.router import router as residents_router
 from cardsvc.settings import Settings
+from cardsvc.summary.router import router as summary_router
 from cardsvc.workflow.router import router as workflow_router
 
 DOCS_ASSETS = "/static-offline-docs"
@@ -144,6 +146,8 @@ def create_app(settings: Settings | None = None, *, sessions: Sessions | None = 
         labour_router,
         ratings_router,
         reports_router,
+        summary_router,
+        online_router,
     ):
         app.include_router(router)
     return app

@@ -41,6 +41,7 @@ async def get_database(request: Request) -> Database:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+PasswordsDep = Annotated[Passwords, Depends(get_passwords)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 
 

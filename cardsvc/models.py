@@ -14,6 +14,7 @@ from cardsvc.employment.models import (
 from cardsvc.idempotency import IdempotencyRecord
 from cardsvc.kit.base import Base
 from cardsvc.labour.models import CaseProgress, LabourCase
+from cardsvc.online.models import OnlineAccount
 from cardsvc.platforms.models import Platform, Window
 from cardsvc.ratings.models import Rating
 from cardsvc.residents.models import Resident
@@ -38,6 +39,7 @@ __all__ = [
     "ItemTimeLimit",
     "LabourCase",
     "LoginFailure",
+    "OnlineAccount",
     "Platform",
     "Rating",
     "Resident",

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from cardsvc.audit.models import AuditEvent
@@ -47,4 +47,20 @@ class AuditRepository:
     def in_order(self) -> Iterator[AuditEvent]:
         yield from self.session.scalars(
             select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=1000)
+        )
+
+    def about(self, subjects: Sequence[tuple[str, str]]) -> Select[tuple[AuditEvent]]:
+        """Clerks' events about any of ``subjects`` (type, id), newest first."""
+        return (
+            select(AuditEvent)
+            .where(
+                AuditEvent.clerk_id.is_not(None),
+                or_(
+                    *(
+                        and_(AuditEvent.subject_type == kind, AuditEvent.subject_id == ident)
+                        for kind, ident in subjects
+                    )
+                ),
+            )
+            .order_by(AuditEvent.seq.desc())
         )

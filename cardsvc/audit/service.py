@@ -24,6 +24,7 @@ from cardsvc.audit.chain import (
 from cardsvc.audit.models import AuditEvent
 from cardsvc.audit.repository import AuditRepository
 from cardsvc.errors import DomainError, Refusal
+from cardsvc.kit.pagination import PageRequest, Slice, paginate
 from cardsvc.kit.types import utcnow
 from cardsvc.kit.uow import AfterRollback, Sessions, unit_of_work
 
@@ -204,3 +205,10 @@ def anchor_head(session: Session, audit_secret: bytes, now: datetime) -> Anchor 
     """A signed checkpoint of the chain's head as it stands (None: the chain is empty)."""
     head = AuditRepository(session).tail()
     return None if head is None else sign_anchor(audit_secret, head[0], head[1], now)
+
+
+def events_about(
+    session: Session, subjects: Sequence[tuple[str, str]], page: PageRequest
+) -> Slice[AuditEvent]:
+    """A page of what clerks did to or read of ``subjects``, newest first."""
+    return paginate(session, AuditRepository(session).about(subjects), page)

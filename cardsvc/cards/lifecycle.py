@@ -15,6 +15,7 @@ from cardsvc.cards.rules import (
     BLACKLISTED,
     FINAL,
     PENDING,
+    PROFILE_STATUS,
     REPLACEABLE,
     CardEvent,
     CardState,
@@ -30,6 +31,7 @@ from cardsvc.cards.schemas import (
     CardAction,
     CardActionRequest,
     CardOrder,
+    CardSummary,
     OrderReason,
 )
 from cardsvc.clerks.permissions import Actor, Permission, as_not_found, authorize
@@ -344,3 +346,22 @@ def residents_without_live_card(session: Session, path: str, today: date) -> dic
     """Per platform within ``path``: residents with no unexpired card being made, waiting
     or in use (their records go unconfirmed at any window: stale)."""
     return CardRepository(session).residents_without_live_card(path, LIVE_STATES, today)
+
+
+def card_lines(session: Session, resident_id: int) -> list[CardSummary]:
+    """Each card a resident has held, newest first, as a window's summary shows it (the
+    caller checks the clerk and audits the read)."""
+    cards = CardRepository(session).of_resident(resident_id)
+    return [
+        CardSummary(
+            card_number=card.card_number,
+            status=card.status,
+            profile_status=PROFILE_STATUS[card.status],
+            expires_on=card.expires_on,
+        )
+        for card in reversed(cards)
+    ]
+
+
+def card_ids_of(session: Session, resident_id: int) -> list[int]:
+    return [card.id for card in CardRepository(session).of_resident(resident_id)]

@@ -25,13 +25,20 @@ class Passwords:
         self._at_once = settings.password_checks_at_once
         self._limiter: anyio.CapacityLimiter | None = None
 
-    async def verify_async(self, password_hash: str | None, password: str) -> bool:
-        """``verify`` in a worker thread, at most ``password_checks_at_once`` at a time."""
+    def _bounded(self) -> anyio.CapacityLimiter:
         if self._limiter is None:  # made on first use, inside the serving event loop
             self._limiter = anyio.CapacityLimiter(self._at_once)
+        return self._limiter
+
+    async def verify_async(self, password_hash: str | None, password: str) -> bool:
+        """``verify`` in a worker thread, at most ``password_checks_at_once`` at a time."""
         return await anyio.to_thread.run_sync(
-            self.verify, password_hash, password, limiter=self._limiter
+            self.verify, password_hash, password, limiter=self._bounded()
         )
+
+    async def hash_async(self, password: str) -> str:
+        """``hash`` in a worker thread, bounded as ``verify_async``."""
+        return await anyio.to_thread.run_sync(self.hash, password, limiter=self._bounded())
 
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)

@@ -41,6 +41,7 @@ class Permission(StrEnum):
     take_labour_case = "take_labour_case"  # take a complaint or a mediation request
     handle_labour_case = "handle_labour_case"  # investigate, mediate, close (street centre)
     read_labour_cases = "read_labour_cases"
+    grant_online_access = "grant_online_access"  # a resident's online query account
     record_rating = "record_rating"  # the window's terminal sends the resident's rating
     read_reports = "read_reports"  # compliance, performance, data quality, ledgers
 
@@ -63,6 +64,7 @@ _WINDOW = {
     Permission.take_labour_case,
     Permission.read_labour_cases,
     Permission.record_rating,
+    Permission.grant_online_access,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -1,26 +1,22 @@
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from cardsvc.clerks import service
-from cardsvc.clerks.passwords import Passwords
 from cardsvc.clerks.repository import ClerkRepository
 from cardsvc.clerks.schemas import ClerkCreate, ClerkOut, LoginRequest, LoginResponse, Me
 from cardsvc.deps import (
     ActorDep,
     AuditDep,
     DatabaseDep,
+    PasswordsDep,
     SessionDep,
     SettingsDep,
-    get_passwords,
 )
 from cardsvc.errors import DomainError
 from cardsvc.kit.types import utcnow
 
 router = APIRouter(tags=["clerks"])
-PasswordsDep = Annotated[Passwords, Depends(get_passwords)]
 
 
 @router.post("/auth/login", response_model=LoginResponse)

@@ -70,21 +70,47 @@ def login_candidate(
     repository = ClerkRepository(session)
     clerk = repository.by_username(username)
     key = _username_key(audit_secret, username, clerk is not None)
-    since = now - LOGIN_WINDOW
-    by_name, by_address = repository.failures_since(key, address, since)
-    if by_name >= MAX_FAILURES_PER_USERNAME or by_address >= MAX_FAILURES_PER_ADDRESS:
-        AuditTrail(session, None, audit_secret).record(
-            "login_throttled",
-            "clerk",
-            clerk.id if clerk else "unknown",
-            payload={"address": address, "failures": max(by_name, by_address)},
-        )
-        minutes = int(LOGIN_WINDOW.total_seconds() // 60)
-        return TooManyAttemptsError(
-            f"登录失败次数过多，请{minutes}分钟后再试；如忘记密码请联系管理员",
-            retry_after=int(LOGIN_WINDOW.total_seconds()),
-        )
+    throttled = login_throttled(
+        session, audit_secret, key, address, now, ("clerk", clerk.id if clerk else "unknown")
+    )
+    if throttled is not None:
+        return throttled
     return LoginCandidate(key, clerk.id if clerk else None, clerk.password_hash if clerk else None)
+
+
+def login_throttled(
+    session: Session,
+    audit_secret: bytes,
+    key: str,
+    address: str,
+    now: datetime,
+    subject: tuple[str, object],
+    advice: str = "如忘记密码请联系管理员",
+) -> TooManyAttemptsError | None:
+    """The refusal of a login attempt under ``key`` or from ``address`` past the limits
+    (audited), or None. ``key`` is never a personal number in clear (a keyed hash)."""
+    by_name, by_address = ClerkRepository(session).failures_since(
+        key, address, now - LOGIN_WINDOW
+    )
+    if by_name < MAX_FAILURES_PER_USERNAME and by_address < MAX_FAILURES_PER_ADDRESS:
+        return None
+    AuditTrail(session, None, audit_secret).record(
+        "login_throttled",
+        subject[0],
+        subject[1],
+        payload={"address": address, "failures": max(by_name, by_address)},
+    )
+    minutes = int(LOGIN_WINDOW.total_seconds() // 60)
+    return TooManyAttemptsError(
+        f"登录失败次数过多，请{minutes}分钟后再试；{advice}",
+        retry_after=int(LOGIN_WINDOW.total_seconds()),
+    )
+
+
+def record_login_failure(session: Session, key: str, address: str, now: datetime) -> None:
+    ClerkRepository(session).add_failure(
+        LoginFailure(username=key, address=address[:64], occurred_at=now)
+    )
 
 
 def finish_login(
@@ -105,9 +131,7 @@ def finish_login(
     refusal: DomainError | None = None
     if not password_ok or clerk is None:
         refusal = NotAuthenticatedError("用户名或密码错误", code="bad_credentials")
-        repository.add_failure(
-            LoginFailure(username=candidate.username_key, address=address[:64], occurred_at=now)
-        )
+        record_login_failure(session, candidate.username_key, address, now)
     elif not clerk.active:
         refusal = NotAuthenticatedError("该账号已停用", code="clerk_inactive")
     if refusal is not None:

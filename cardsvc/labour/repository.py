@@ -54,3 +54,8 @@ class LabourRepository:
             .where(LabourCase.resident_id == resident_id, LabourCase.status != CaseStatus.closed)
             .order_by(LabourCase.id)
         ).all()
+
+    def of_resident(self, resident_id: int) -> Sequence[LabourCase]:
+        return self.session.scalars(
+            select(LabourCase).where(LabourCase.resident_id == resident_id).order_by(LabourCase.id)
+        ).all()

@@ -166,3 +166,7 @@ def _list_item(case: LabourCase, now: datetime) -> CaseListItem:
 def open_cases(session: Session, resident_id: int, now: datetime) -> list[CaseListItem]:
     """A resident's cases not yet closed (for the resident summary)."""
     return [_list_item(row, now) for row in LabourRepository(session).open_of_resident(resident_id)]
+
+
+def case_ids_of(session: Session, resident_id: int) -> list[int]:
+    return [case.id for case in LabourRepository(session).of_resident(resident_id)]

@@ -56,6 +56,11 @@ class PlatformRepository:
             .order_by(Platform.path)
         ).all()
 
+    def windows(self, window_ids: set[int]) -> Sequence[Window]:
+        if not window_ids:
+            return []
+        return self.session.scalars(select(Window).where(Window.id.in_(window_ids))).all()
+
     def add(self, platform: Platform) -> Platform:
         self.session.add(platform)
         self.session.flush()

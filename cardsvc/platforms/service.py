@@ -114,3 +114,11 @@ def add_window(repository: PlatformRepository, platform: Platform, name: str) ->
 def platforms_within(session: Session, path: str) -> Sequence[Platform]:
     """Every platform within ``path`` (reports; a province has some tens of thousands)."""
     return PlatformRepository(session).all_within(path)
+
+
+def window_places(session: Session, window_ids: set[int]) -> dict[int, tuple[str, str]]:
+    """Each window's name and its platform's name."""
+    return {
+        window.id: (window.name, window.platform.name)
+        for window in PlatformRepository(session).windows(window_ids)
+    }

@@ -209,3 +209,8 @@ def _passes(row: Row[Any], today: date) -> bool:
         and number.sex == row.sex
         and row.ethnic_group in ETHNIC_GROUPS
     )
+
+
+def resident_by_ssn(session: Session, number: str) -> Resident | None:
+    """The resident with this (normalised) number, for a caller that checks who asks."""
+    return ResidentRepository(session).by_ssn(number)

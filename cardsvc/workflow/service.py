@@ -410,3 +410,7 @@ def performance(
     }
     work = [ClerkWork(c, w, p, steps) for (c, w, p), steps in sorted(clerks.items())]
     return work, platforms
+
+
+def application_ids_of(session: Session, resident_id: int) -> list[int]:
+    return [a.id for a in WorkflowRepository(session).of_resident(resident_id, open_only=False)]

@@ -1,0 +1,21 @@
+"""The resident summary as a window (or the resident online) reads it."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from cardsvc.cards.schemas import CardSummary
+from cardsvc.employment.schemas import EmploymentStatus
+from cardsvc.labour.schemas import CaseListItem
+from cardsvc.residents.schemas import ResidentOut
+from cardsvc.workflow.schemas import QueueItem
+
+
+class ResidentSummary(BaseModel):
+    """Identity, cards, employment, open applications and labour cases."""
+
+    resident: ResidentOut
+    cards: list[CardSummary]
+    employment: EmploymentStatus
+    open_applications: list[QueueItem]
+    open_labour_cases: list[CaseListItem]
