@@ -57,10 +57,6 @@ def _component(error: ComponentCheckFailed) -> str:
 
 
 _TODO: dict[type[BaseException], str | Callable[[Any], str]] = {
-    StoreLocked: (
-        "check --passphrase-file, --key-file or --pin-file (a token locks after a few wrong "
-        "PINs); the refused attempt is in the ceremony log"
-    ),
     StoreCorrupted: "the file was left as it is: restore the key store from its backup",
     StoreChanged: "another ceremony changed the store meanwhile: run the command again",
     KeyNotFound: "sscard-keys list shows the keys this store holds",
@@ -85,8 +81,13 @@ _TODO: dict[type[BaseException], str | Callable[[Any], str]] = {
 }
 
 
-def ceremony_failed(error: BaseException) -> CeremonyFailed:
-    """The one line that reports ``error`` to the key officer, with what to do about it."""
+def ceremony_failed(error: BaseException, secret: str) -> CeremonyFailed:
+    """The one line that reports ``error`` to the key officer, with what to do about it
+    (``secret``: what to check when the store does not open, e.g. ``--pin-file``)."""
+    if isinstance(error, StoreLocked):
+        return CeremonyFailed(
+            _what(error), f"check {secret}; the refused attempt is in the ceremony log"
+        )
     todo: str | Callable[[Any], str] = "see the ceremony log"
     for kind in type(error).__mro__:
         if kind in _TODO:

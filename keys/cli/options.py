@@ -258,6 +258,12 @@ def _format_options(
         formatter.write_dl(shared)
 
 
+def _what_opens(where: StoreChoice) -> str:
+    if isinstance(where, TokenStore):
+        return "the user PIN (--pin-file); a token locks after a few wrong PINs"
+    return "the passphrase (--passphrase-file) or the key file (--key-file)"
+
+
 class CeremonyCommand(click.Command):
     """A ``sscard-keys`` command: the store options, and one way of reporting errors.
 
@@ -284,7 +290,7 @@ class CeremonyCommand(click.Command):
             return super().invoke(ctx)
         except REPORTED as error:
             log.debug("the step failed: %s", type(error).__name__)
-            raise ceremony_failed(error) from None
+            raise ceremony_failed(error, _what_opens(where)) from None
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """Own options, then the key store's."""

@@ -206,6 +206,32 @@ def test_token_ceremony(
     assert "is intact: 8 lines" in capsys.readouterr().out
 
 
+def test_a_wrong_pin_is_one_line_and_a_failed_step_in_the_token_log(
+    softhsm_token: SoftHsmToken, pkcs11_store: object, tmp_path: Path
+) -> None:
+    """In a process of its own: this one is logged in to the token already (the fixture's
+    store), and PKCS#11 login is per process."""
+    base = token_args(softhsm_token, tmp_path)
+    assert main([*base, "list"]) == 0
+    (tmp_path / "pin.txt").write_text("13579")  # the SO PIN, not the user PIN
+    refused = subprocess.run(
+        [str(Path(sys.executable).parent / "sscard-keys"), *base, "list"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        "error: the PIN does not open this token — check the user PIN (--pin-file); a token "
+        "locks after a few wrong PINs; the refused attempt is in the ceremony log\n"
+    )
+    assert "13579" not in refused.stdout + refused.stderr
+    last = json.loads((tmp_path / "token.log").read_bytes().splitlines()[-1])
+    assert (last["event"], last["details"]["status"]) == ("keys-listed", "failed")
+    assert last["details"]["reason"] == "StoreLocked"
+
+
 def test_parallel_ceremonies_on_a_token_take_a_label_once(
     softhsm_token: SoftHsmToken, pkcs11_store: object, tmp_path: Path
 ) -> None:

@@ -278,7 +278,8 @@ def test_a_wrong_passphrase_is_one_english_line_and_a_failed_step_in_the_log(
     assert_one_error_line(
         result,
         "error: the passphrase or key file does not open this store",
-        "— check --passphrase-file, --key-file or --pin-file",
+        "— check the passphrase (--passphrase-file) or the key file (--key-file); the refused "
+        "attempt is in the ceremony log",
     )
     assert "not the passphrase" not in result.output
     entries = log_entries(store)
