@@ -1,10 +1,12 @@
 """``sscard-keys``: key ceremonies on the province's key store (a software store or an HSM).
 
 One module per command group: ``ceremonies`` (create, generate, import, rotate, list),
-``export`` (export-psam), ``log_commands`` (verify-log, anchor-log); the store options
-every command takes before or after its name in ``options``; secrets from files or hidden
-prompts in ``secrets``; the one error path in ``errors``. Exit status: 0 done, 1 refused or
-failed (one ``error: … — what to do`` line), 2 usage error.
+``export`` (export-psam), ``log_commands`` (verify-log, anchor-log). Shared: the kind of
+command they are (``command``), the store options every command takes before or after its
+name (``options``), opening the store for a step (``stores``), secrets from files or hidden
+prompts (``secrets``), what is printed (``output``) and the one error path (``errors``).
+
+Exit status: 0 done, 1 refused or failed (one ``error: … — what to do`` line), 2 usage.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 import click
 
 from keys.cli import ceremonies, export, log_commands
-from keys.cli.options import KeysGroup
+from keys.cli.command import KeysGroup
 
 PROG = "sscard-keys"
 

@@ -15,8 +15,9 @@ from click.decorators import FC
 
 from keys.algorithms import Algorithm, KeyPurpose
 from keys.ceremony_log import Detail
+from keys.cli.command import CeremonyCommand
 from keys.cli.errors import CeremonyFailed
-from keys.cli.options import CeremonyCommand, SoftwareStore, StoreChoice
+from keys.cli.options import SoftwareStore, StoreChoice
 from keys.cli.output import describe, key_table, say
 from keys.cli.secrets import custodian_components, store_credential
 from keys.cli.stores import ceremony, ceremony_log

@@ -16,8 +16,9 @@ from pathlib import Path
 import click
 
 from keys.algorithms import PSAM_KEY_PURPOSES
+from keys.cli.command import CeremonyCommand
 from keys.cli.errors import CeremonyFailed
-from keys.cli.options import CeremonyCommand, StoreChoice
+from keys.cli.options import StoreChoice
 from keys.cli.output import describe, say
 from keys.cli.stores import ceremony
 from keys.store import KeyInfo, KeyRef, KeyStore, find, latest

@@ -13,8 +13,9 @@ from pathlib import Path
 import click
 
 from keys.ceremony_log import anchor, verify_log
+from keys.cli.command import CeremonyCommand
 from keys.cli.errors import CeremonyFailed
-from keys.cli.options import CeremonyCommand, StoreChoice
+from keys.cli.options import StoreChoice
 from keys.cli.output import say
 from keys.cli.stores import opened
 

@@ -1,19 +1,15 @@
-"""The key store options, taken before or after the command's name, and the commands' kind.
+"""The key store options, taken before or after the command's name, and the store they name.
 
 ``KeysGroup`` (``sscard-keys`` itself) and every ``CeremonyCommand`` carry the same store
-options; a command resolves them into one ``SoftwareStore`` or ``TokenStore``. An option
-typed on the command line wins over its environment variable; typed twice with different
-values (before and after the command) it is a usage error. Options of a software store and
-of a token together are a usage error too: a ceremony names exactly one store.
-
-A ``CeremonyCommand`` turns every error its step meets into ``error: … — what to do``
-(``keys.cli.errors``) and sets up ``-v`` logging to stderr.
+options (``store_options``); ``resolve_store`` turns both places' values into one
+``SoftwareStore`` or ``TokenStore``. An option typed on the command line wins over its
+environment variable; typed twice with different values (before and after the command) it
+is a usage error. Options of a software store and of a token together are a usage error
+too: a ceremony names exactly one store.
 """
 
 from __future__ import annotations
 
-import logging
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,23 +17,14 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from keys.cli.errors import REPORTED, ceremony_failed
-
-log = logging.getLogger(__name__)
-
-CONTEXT_SETTINGS: dict[str, Any] = {
-    "help_option_names": ["-h", "--help"],
-    "show_default": True,
-    "max_content_width": 100,
-}
-STORE_SECTION = "Key store (these options go before or after the command)"
-
 _SOFTWARE = ("store", "passphrase_file", "key_file")
 _TOKEN = ("pkcs11_module", "token_label", "pin_file")
-_SHARED = (*_SOFTWARE, *_TOKEN, "log", "verbose")
+_STORE = (*_SOFTWARE, *_TOKEN, "log")
+#: The parameters every command takes before or after its name.
+SHARED = (*_STORE, "verbose")
 
 
-def _store_options() -> list[click.Option]:
+def store_options() -> list[click.Option]:
     """Fresh option objects for one command (each command owns its parameters)."""
     file = click.Path(dir_okay=False, path_type=Path)
     existing = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -172,7 +159,7 @@ def resolve_store(ctx: click.Context, values: dict[str, Any]) -> tuple[StoreChoi
     parent = ctx.parent
     options = {p.name: p for p in ctx.command.params if isinstance(p, click.Option)}
     given: dict[str, _Given | None] = {}
-    for name in _SHARED[:-1]:
+    for name in _STORE:
         after = _given(ctx, options[name], values[name])
         before = None if parent is None else _given(parent, options[name], parent.params[name])
         given[name] = _merge(before, after)
@@ -221,93 +208,3 @@ def _choose(given: dict[str, _Given | None]) -> StoreChoice:
         raise click.UsageError("a PKCS#11 token needs --log FILE, its ceremony log")
     pin = given["pin_file"]
     return TokenStore(module.value, label.value, pin.value if pin else None, log_file.value)
-
-
-def _configure_logging(ctx: click.Context, verbosity: int) -> None:
-    """Log the ``keys`` package to stderr for this command (never a secret: see keys)."""
-    if verbosity <= 0:
-        return
-    logger = logging.getLogger("keys")
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    previous = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG if verbosity > 1 else logging.INFO)
-
-    def restore() -> None:
-        logger.removeHandler(handler)
-        logger.setLevel(previous)
-
-    ctx.call_on_close(restore)
-
-
-def _format_options(
-    command: click.Command, ctx: click.Context, formatter: click.HelpFormatter
-) -> None:
-    """Help in two sections: the command's own options, then the key store's."""
-    own: list[tuple[str, str]] = []
-    shared: list[tuple[str, str]] = []
-    for param in command.get_params(ctx):
-        record = param.get_help_record(ctx)
-        if record is not None:
-            (shared if param.name in _SHARED else own).append(record)
-    if own:
-        with formatter.section("Options"):
-            formatter.write_dl(own)
-    with formatter.section(STORE_SECTION):
-        formatter.write_dl(shared)
-
-
-def _what_opens(where: StoreChoice) -> str:
-    if isinstance(where, TokenStore):
-        return "the user PIN (--pin-file); a token locks after a few wrong PINs"
-    return "the passphrase (--passphrase-file) or the key file (--key-file)"
-
-
-class CeremonyCommand(click.Command):
-    """A ``sscard-keys`` command: the store options, and one way of reporting errors.
-
-    Its callback takes ``where`` (the resolved ``StoreChoice``) besides its own options.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("context_settings", CONTEXT_SETTINGS)
-        super().__init__(*args, **kwargs)
-        self.params.extend(_store_options())
-
-    def invoke(self, ctx: click.Context) -> Any:
-        """Resolve the store options, then run the step; its errors become one line."""
-        values = {name: ctx.params.pop(name) for name in _SHARED}
-        try:
-            where, verbosity = resolve_store(ctx, values)
-        except click.UsageError as error:
-            error.ctx = error.ctx or ctx  # the usage line and "Try --help" with the message
-            raise
-        _configure_logging(ctx, verbosity)
-        ctx.params["where"] = where
-        log.debug("key store: %s", where)
-        try:
-            return super().invoke(ctx)
-        except REPORTED as error:
-            log.debug("the step failed: %s", type(error).__name__)
-            raise ceremony_failed(error, _what_opens(where)) from None
-
-    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """Own options, then the key store's."""
-        _format_options(self, ctx, formatter)
-
-
-class KeysGroup(click.Group):
-    """``sscard-keys``: the store options may come before the command too."""
-
-    command_class = CeremonyCommand
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("context_settings", CONTEXT_SETTINGS)
-        super().__init__(*args, **kwargs)
-        self.params.extend(_store_options())
-
-    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """Own options, the key store's, then the commands."""
-        _format_options(self, ctx, formatter)
-        self.format_commands(ctx, formatter)
