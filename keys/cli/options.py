@@ -2,14 +2,16 @@
 
 ``KeysGroup`` (``sscard-keys`` itself) and every ``CeremonyCommand`` carry the same store
 options (``store_options``); ``resolve_store`` turns both places' values into one
-``SoftwareStore`` or ``TokenStore``. An option typed on the command line wins over its
-environment variable; typed twice with different values (before and after the command) it
-is a usage error. Options of a software store and of a token together are a usage error
-too: a ceremony names exactly one store.
+``SoftwareStore`` or ``TokenStore``. The environment (``SSCARD_KEYS_*``: paths and labels,
+never a secret itself) gives defaults and the command line wins: over the same option's
+variable, and over the variables of the other kind of store (or of the other way to open a
+software store). Typed twice with different values (before and after the command) an
+option is a usage error; so are options naming two stores: a ceremony names exactly one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -167,7 +169,20 @@ def resolve_store(ctx: click.Context, values: dict[str, Any]) -> tuple[StoreChoi
     return _choose(given), verbosity
 
 
+def _typed_wins(given: dict[str, _Given | None], one: Sequence[str], other: Sequence[str]) -> None:
+    """Options typed for one of two exclusive groups set aside the other group's values that
+    only come from the environment (the environment gives defaults, the command line wins)."""
+    for mine, theirs in ((one, other), (other, one)):
+        typed = any((g := given[name]) is not None and g.typed for name in mine)
+        rival = any((g := given[name]) is not None and g.typed for name in theirs)
+        if typed and not rival:
+            for name in theirs:
+                given[name] = None
+
+
 def _choose(given: dict[str, _Given | None]) -> StoreChoice:
+    _typed_wins(given, _SOFTWARE, (*_TOKEN, "log"))
+    _typed_wins(given, ("passphrase_file",), ("key_file",))
     software = [g for name in _SOFTWARE if (g := given[name]) is not None]
     token = [g for name in _TOKEN if (g := given[name]) is not None]
     if software and token:

@@ -356,10 +356,31 @@ def test_store_options_that_do_not_name_one_store_are_usage_errors(
     assert "Try 'sscard-keys" in result.stderr
 
 
-def test_the_environment_is_named_when_it_conflicts(tmp_path: Path) -> None:
-    result = run("list", "--pkcs11-module", "lib.so", env={"SSCARD_KEYS_STORE": "a.json"})
+def test_the_command_line_sets_aside_the_environment_of_the_other_kind_of_store(
+    store: Path,
+) -> None:
+    """An officer's shell set for the software store: a typed token, or a typed key file,
+    is what the command uses."""
+    env = {
+        "SSCARD_KEYS_STORE": str(store),
+        "SSCARD_KEYS_PASSPHRASE_FILE": str(store.parent / "pass.txt"),
+    }
+    token = run("list", "--pkcs11-module", "lib.so", "--token-label", "t", env=env)
+    assert token.exit_code == 2
+    assert "a PKCS#11 token needs --log FILE" in token.stderr
+    (store.parent / "kek.bin").write_bytes(bytes(32))
+    key_file = run("list", "--key-file", store.parent / "kek.bin", env=env)
+    assert_one_error_line(key_file, "this store is opened with a passphrase, not a key file")
+
+
+def test_the_environment_is_named_when_it_names_two_stores() -> None:
+    env = {"SSCARD_KEYS_STORE": "a.json", "SSCARD_KEYS_PKCS11_MODULE": "lib.so"}
+    result = run("list", env=env)
     assert result.exit_code == 2
-    assert "--store (from SSCARD_KEYS_STORE) and --pkcs11-module" in result.stderr
+    assert (
+        "--store (from SSCARD_KEYS_STORE) and --pkcs11-module (from SSCARD_KEYS_PKCS11_MODULE) "
+        "name two key stores" in " ".join(result.stderr.split())
+    )
 
 
 @pytest.mark.parametrize(
