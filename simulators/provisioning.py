@@ -132,9 +132,9 @@ def psam_from_export(
         kcv = key_check_value(TRANSPORT_ALGORITHM, transport_key).hex().upper()
         raise ValueError(
             f"{export} was not wrapped under the transport key in {transport_key_file}: "
-            f"{exc}, and the file holds a {TRANSPORT_ALGORITHM} key with KCV {kcv}. Export "
-            "the PSAM keys under the file's key (sscard-keys export-psam --transport LABEL, "
-            f"LABEL the store's TK key of KCV {kcv} in sscard-keys list; "
-            f"{DEFAULT_TRANSPORT_LABEL} in a store of sscard-sim province create)"
+            f"{exc}; the file holds {TRANSPORT_ALGORITHM.value} key KCV {kcv}. Export the "
+            "PSAM keys under the file's key: sscard-keys export-psam --transport LABEL, LABEL "
+            f"the store's TK key of KCV {kcv} in sscard-keys list ({DEFAULT_TRANSPORT_LABEL} "
+            "in a store of sscard-sim province create)"
         ) from None
     return SoftPsam.with_keys(keys, terminal_number, protocol=protocol)

@@ -81,8 +81,7 @@ class TransportKeyMismatch(ValueError):  # noqa: N818 - named as the situation, 
         self.kcv = kcv
         super().__init__(
             "the transport key does not match the export's: it is wrapped under transport "
-            f"key {ref}, a {algorithm} key ({algorithm.key_length} bytes, KCV "
-            f"{kcv.hex().upper()})"
+            f"key {ref} ({algorithm}, {algorithm.key_length} bytes, KCV {kcv.hex().upper()})"
         )
 
 

@@ -90,7 +90,7 @@ def _pin_option(help_text: str) -> Callable[[F], F]:
 
 
 def _pin(pin: str | None) -> str | None:
-    return ask_secret("PIN", "--pin") if pin == ASK else pin
+    return ask_secret("PIN", "--pin", "PIN") if pin == ASK else pin
 
 
 class _Read:

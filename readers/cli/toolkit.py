@@ -19,6 +19,7 @@ go to is a terminal: pipes and tests get plain lines.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -149,8 +150,8 @@ def verbosity_option(function: F) -> F:
         expose_value=False,
         callback=_count_verbosity,
         show_default=False,
-        help="Log what happens to stderr: -v the steps, -vv also each APDU (PINs and "
-        "personal data masked). Accepted before or after the subcommand.",
+        help="Log what happens to stderr: -v the steps, -vv the details too (each APDU, "
+        "PINs and personal data masked). Before or after the subcommand.",
     )(function)
 
 
@@ -166,7 +167,7 @@ def stderr_is_terminal() -> bool:
     return sys.stderr is not None and sys.stderr.isatty()
 
 
-def ask_secret(prompt: str, option: str) -> str:
+def ask_secret(prompt: str, option: str, metavar: str) -> str:
     """A hidden prompt for a secret the command line asked for without giving it.
 
     Without a terminal on stdin nobody can answer: a usage error that says to give the
@@ -175,20 +176,35 @@ def ask_secret(prompt: str, option: str) -> str:
     if not stdin_is_terminal():
         raise click.UsageError(
             f"{option} was given without a value and there is no terminal to ask for it: "
-            f"pass {option} VALUE"
+            f"pass {option} {metavar}"
         )
     return str(click.prompt(prompt, hide_input=True))
 
 
 def progress(items: Iterable[T], *, total: int, description: str) -> Iterator[T]:
-    """``items``, with a progress bar on stderr when stderr is a terminal."""
+    """``items``, with a progress bar on stderr (done/total, rate, time left) when stderr
+    is a terminal; otherwise just ``items``."""
     if not stderr_is_terminal():
         yield from items
         return
     from rich.console import Console
-    from rich.progress import track
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TimeRemainingColumn,
+    )
 
-    yield from track(items, total=total, description=description, console=Console(stderr=True))
+    columns = (
+        "{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True)) as bar:
+        yield from bar.track(items, total=total, description=description)
 
 
 def show_table(headers: Sequence[str], rows: Sequence[Sequence[str]], plain: Sequence[str]) -> None:
@@ -204,3 +220,12 @@ def show_table(headers: Sequence[str], rows: Sequence[Sequence[str]], plain: Seq
     for row in rows:
         table.add_row(*row)
     Console().print(table)
+
+
+@contextlib.contextmanager
+def writing(path: object) -> Iterator[None]:
+    """An ``OSError`` inside (a temporary file's, say) as a failure naming ``path``."""
+    try:
+        yield
+    except OSError as exc:
+        raise Failure(f"cannot write {path}: {exc.strerror or exc}") from exc

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from keys.errors import KeyStoreError
+from keys.errors import KeyStoreError, StoreLocked
 from readers.cli.failures import explain as explain_read_failure
 from readers.cli.toolkit import program, run
 from simulators.cli.cards import card, population, population_csv
@@ -26,6 +26,8 @@ PROG = "sscard-sim"
 def explain(exc: Exception) -> str | None:
     """``sscard-read``'s messages, and the key store's errors; None for a bug."""
     match exc:
+        case StoreLocked():
+            return f"the key store refused: {exc}: check --passphrase-file is this store's"
         case KeyStoreError():
             return f"the key store refused: {exc}"
         case KeyError() if exc.args:

@@ -3,6 +3,7 @@ synthetic residents, and the same residents in cardsvc's import format."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
-from readers.cli.toolkit import Failure, progress, verbosity_option
+from readers.cli.toolkit import Failure, progress, verbosity_option, writing
 from readers.connection import Protocol_
 from simulators.card.personalisation import GENERATIONS, Generation
 from simulators.card.ssc import SoftSocialSecurityCard
@@ -21,6 +22,7 @@ from simulators.population_csv import write_cards_csv, write_residents_csv
 from simulators.provisioning import card_factory
 
 F = TypeVar("F", bound=Callable[..., Any])
+logger = logging.getLogger(__name__)
 OUT_FILE = click.Path(dir_okay=False, path_type=Path)
 OUT_DIR = click.Path(file_okay=False, path_type=Path)
 
@@ -38,7 +40,7 @@ def protocol_options(function: F) -> F:
         "protocol",
         flag_value="T0",
         default=True,
-        help="Contact T=0 personality: 61xx, 6Cxx, GET RESPONSE.  [default]",
+        help="Contact T=0 personality: 61xx, 6Cxx, GET RESPONSE.",
     )(function)
 
 
@@ -125,15 +127,18 @@ def create(
     if register_csv is not None and any(holder[name] is not None for name in HOLDER_PARAMETERS):
         raise click.UsageError("--register-csv writes a synthetic holder: give no holder options")
     refuse_to_overwrite(out, force)
-    resident = generate_population(1, seed=_seed(seed), generations=(generation,))[0]
+    seed = _seed(seed)
+    logger.info("synthetic resident of seed %d, generation %s card, %s", seed, generation, protocol)
+    resident = generate_population(1, seed=seed, generations=(generation,))[0]
     personalisation = personalise(make_personalisation(resident), holder)
     if keys is not None and passphrase_file is not None and transport_key_file is not None:
         with card_factory(keys, passphrase_file, transport_key_file) as factory:
             card = factory.personalised_card(personalisation, protocol=protocol)
     else:
         card = SoftSocialSecurityCard.personalised(personalisation, protocol=protocol)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    save_card(card, out)
+    with writing(out):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        save_card(card, out)
     genuine = "with card keys (genuine)" if keys else "without card keys"
     written = f"wrote {out}: generation {generation}, {protocol}, {genuine}"
     if register_csv is not None and community is not None:
@@ -177,14 +182,18 @@ def population(
     existing = sorted(out.glob("card-*.json"))
     if existing:
         raise Failure(f"{out} already holds {len(existing)} card files; use an empty directory")
-    residents = generate_population(count, seed=_seed(seed), generations=generations or GENERATIONS)
+    seed = _seed(seed)
+    logger.info("%d synthetic residents of seed %d", count, seed)
+    residents = generate_population(count, seed=seed, generations=generations or GENERATIONS)
     width = len(str(count))
     numbered = enumerate(residents, start=1)
     for index, resident in progress(numbered, total=count, description="cards"):
         card = SoftSocialSecurityCard.personalised(
             make_personalisation(resident), protocol=protocol
         )
-        save_card(card, out / f"card-{index:0{width}d}.json")
+        path = out / f"card-{index:0{width}d}.json"
+        with writing(path):
+            save_card(card, path)
     click.echo(f"wrote {count} cards to {out}", err=True)
 
 
@@ -206,6 +215,7 @@ def population(
 def population_csv(count: int, out: Path, seed: int, communities: tuple[str, ...]) -> None:
     """Write N synthetic residents and their cards in cardsvc's import format."""
     out.mkdir(parents=True, exist_ok=True)
+    logger.info("%d synthetic residents of seed %d", count, seed)
     residents = generate_population(count, seed=seed)
     write_residents_csv(
         progress(residents, total=count, description="residents.csv"),

@@ -98,7 +98,7 @@ def personalise(base: CardPersonalisation, holder: dict[str, Any]) -> CardPerson
     """``base`` with the holder options given; a usage error for options that disagree."""
     changes: dict[str, object] = {}
     ssn: SocialSecurityNumber | None = holder["ssn"]
-    sex, birth_date = holder["sex"], values.day(holder["birth_date"])
+    sex, birth_date = holder["sex"], holder["birth_date"]
     if ssn is not None:
         changes.update(
             social_security_number=ssn.number,
@@ -113,8 +113,7 @@ def personalise(base: CardPersonalisation, holder: dict[str, Any]) -> CardPerson
             )
         if birth_date is not None and birth_date != ssn.birth_date:
             raise click.UsageError(
-                "--birth-date does not match the social security number: it gives "
-                f"{ssn.birth_date}"
+                f"--birth-date does not match the social security number: it gives {ssn.birth_date}"
             )
     elif sex is not None or birth_date is not None:
         raise click.UsageError("--sex and --birth-date come from --ssn; give the number too")
@@ -129,7 +128,7 @@ def personalise(base: CardPersonalisation, holder: dict[str, Any]) -> CardPerson
         )
     if holder["card_number"] is not None:
         changes["card_number"] = holder["card_number"]
-    issued = values.day(holder["issue_date"])
+    issued = holder["issue_date"]
     if issued is not None:
         changes.update(issue_date=f"{issued:%Y%m%d}", expiry_date=f"{_ten_years_on(issued):%Y%m%d}")
     if holder["photo"] is not None:

@@ -3,11 +3,12 @@ window's soft PSAM holding them."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
 
-from readers.cli.toolkit import verbosity_option
+from readers.cli.toolkit import Failure, verbosity_option, writing
 from readers.connection import Protocol_
 from simulators.cli import values
 from simulators.cli.cards import OUT_FILE, protocol_options, refuse_to_overwrite
@@ -15,6 +16,7 @@ from simulators.provisioning import psam_from_export, psam_from_store, write_syn
 from simulators.psam_state import save_psam
 
 IN_FILE = click.Path(dir_okay=False, path_type=Path)
+logger = logging.getLogger(__name__)
 
 
 @click.command("create")
@@ -34,6 +36,13 @@ IN_FILE = click.Path(dir_okay=False, path_type=Path)
 def create_province(out: Path, code: str) -> None:
     """A key store of random master keys, its passphrase file and the factory's transport
     key file (64 hex digits)."""
+    store = out / f"keys-{code}.json"
+    if store.exists():
+        raise Failure(
+            f"{out} already holds a key store of province {code} ({store}): give another "
+            "--out directory, or delete it to start again"
+        )
+    logger.info("creating the key store of province %s in %s", code, out)
     files = write_synthetic_province(out, code)
     click.echo(
         f"wrote {files.store} (passphrase in {files.passphrase_file}, "
@@ -96,11 +105,13 @@ def create_psam(
     if keys is not None and passphrase_file is None:
         raise click.UsageError("--keys needs --passphrase-file")
     refuse_to_overwrite(out, force)
+    logger.info("personalising a PSAM for terminal %s (%s)", terminal, protocol)
     if keys is not None and passphrase_file is not None:
         psam = psam_from_store(keys, passphrase_file, transport_key_file, terminal, protocol)
     elif export is not None:
         psam = psam_from_export(export, transport_key_file, terminal, protocol)
-    save_psam(psam, out)
+    with writing(out):
+        save_psam(psam, out)
     click.echo(f"wrote {out}: PSAM for terminal {terminal}, {len(psam.memory.keys)} keys", err=True)
 
 

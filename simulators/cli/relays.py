@@ -69,6 +69,7 @@ def _read_commands(panel: ControlPanel) -> None:
     "--slot",
     type=click.IntRange(0, 1),
     default=0,
+    metavar="0|1",
     help=f"0: {READER_NAMES[0]!r} (port {SLOT_PORTS[0]}), "
     f"1: {READER_NAMES[1]!r} (port {SLOT_PORTS[1]}).",
 )

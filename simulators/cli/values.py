@@ -5,7 +5,7 @@ and the GB/T 2260 regions, the soft card its PIN).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import click
 
@@ -19,7 +19,24 @@ from readers.card.numbers import (
 from readers.card.regions import describe_region, is_known_region, province_of, provinces
 from simulators.card.memory import encode_pin
 
-ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+class IsoDate(click.ParamType):
+    """A calendar date written YYYY-MM-DD."""
+
+    name = "date"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date YYYY-MM-DD", param, ctx)
+
+
+ISO_DATE = IsoDate()
 TERMINAL_NUMBER_DIGITS = 12
 
 
@@ -91,13 +108,10 @@ def card_pin(_ctx: click.Context, _param: click.Parameter, value: str | None) ->
     """A PIN the soft card can hold."""
     if value is None:
         return None
+    if not (value.isascii() and value.isdigit()):
+        raise click.BadParameter(f"{value!r} is not a PIN: a PIN has 3 to 12 digits")
     try:
         encode_pin(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     return value
-
-
-def day(value: datetime | None) -> date | None:
-    """The date of a ``ISO_DATE`` option's value."""
-    return None if value is None else value.date()
