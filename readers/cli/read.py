@@ -27,7 +27,7 @@ from readers.card.regions import describe_region
 from readers.card.session import SocialSecurityCardSession
 from readers.cli.selection import PSAM_READER_ENV, choose_reader, one_source, optional_source
 from readers.cli.selection import reader_option as _reader_option
-from readers.cli.toolkit import Failure, ask_secret, verbosity_option
+from readers.cli.toolkit import FILE, Failure, ask_secret, verbosity_option
 from readers.connection import CardConnection, NoCardError, ReaderBackend, atomically
 from readers.iso7816.atr import parse_atr
 from readers.iso7816.processors import Transmitter
@@ -58,7 +58,7 @@ def _source_options(function: F) -> F:
         ),
         click.option(
             "--card-file",
-            type=click.Path(dir_okay=False, path_type=Path),
+            type=FILE,
             help="A soft card file (sscard-sim card create); no reader needed.",
         ),
         _reader_option(
@@ -69,7 +69,7 @@ def _source_options(function: F) -> F:
         ),
         click.option(
             "--psam-file",
-            type=click.Path(dir_okay=False, path_type=Path),
+            type=FILE,
             help="A soft PSAM file (sscard-sim psam create) to check the card is genuine.",
         ),
     ]
@@ -198,7 +198,7 @@ def _read_card(
 @_pin_option("Verify this PIN before reading.")
 @click.option(
     "--photo-out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE,
     help="Write the holder's photo (JPEG) to this file.",
 )
 @verbosity_option

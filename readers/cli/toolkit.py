@@ -23,6 +23,7 @@ import contextlib
 import logging
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -40,6 +41,22 @@ _LEVELS = (logging.WARNING, logging.INFO, logging.DEBUG)
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
 Explain = Callable[[Exception], "str | None"]
+
+
+class _PathOption(click.Path):
+    """A path the command opens itself: a file missing or in the way is then a failure
+    (exit 1) naming it, not a usage error, since the command line is right."""
+
+    def __init__(self, metavar: str) -> None:
+        super().__init__(path_type=Path, readable=False)
+        self.metavar = metavar
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        return self.metavar
+
+
+FILE = _PathOption("FILE")
+DIRECTORY = _PathOption("DIR")
 
 
 class Failure(click.ClickException):

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
-from readers.cli.toolkit import Failure, progress, verbosity_option, writing
+from readers.cli.toolkit import DIRECTORY, FILE, Failure, progress, verbosity_option, writing
 from readers.connection import Protocol_
 from simulators.card.personalisation import GENERATIONS, Generation
 from simulators.card.ssc import SoftSocialSecurityCard
@@ -23,8 +23,6 @@ from simulators.provisioning import card_factory
 
 F = TypeVar("F", bound=Callable[..., Any])
 logger = logging.getLogger(__name__)
-OUT_FILE = click.Path(dir_okay=False, path_type=Path)
-OUT_DIR = click.Path(file_okay=False, path_type=Path)
 
 
 def protocol_options(function: F) -> F:
@@ -56,13 +54,21 @@ def _seed(seed: int | None) -> int:
     return seed if seed is not None else secrets.randbits(32)
 
 
+def make_directory(path: Path) -> None:
+    """``--out``'s directory, made if needed; a failure when a file is in the way."""
+    if path.exists() and not path.is_dir():
+        raise Failure(f"{path} is a file, and --out names a directory")
+    with writing(path):
+        path.mkdir(parents=True, exist_ok=True)
+
+
 def refuse_to_overwrite(path: Path, force: bool) -> None:
     if path.exists() and not force:
         raise Failure(f"{path} exists; use --force to overwrite it")
 
 
 @click.command()
-@click.option("--out", type=OUT_FILE, required=True, help="The card file to write.")
+@click.option("--out", type=FILE, required=True, help="The card file to write.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @click.option(
     "--generation",
@@ -75,23 +81,22 @@ def refuse_to_overwrite(path: Path, force: bool) -> None:
 @holder_options
 @click.option(
     "--keys",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE,
     help="The issuer's software key store: a genuine card, with card keys from it.",
 )
 @click.option(
     "--passphrase-file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE,
     help="With --keys: the store's passphrase.",
 )
 @click.option(
     "--transport-key-file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE,
     help="With --keys: the factory's transport key (64 hex digits, as province create writes it).",
 )
 @click.option(
     "--register-csv",
-    type=OUT_DIR,
-    metavar="DIR",
+    type=DIRECTORY,
     help="Also write the holder and the card to DIR/residents.csv and DIR/cards.csv, for "
     "'cardsvc import'.",
 )
@@ -142,7 +147,7 @@ def create(
     genuine = "with card keys (genuine)" if keys else "without card keys"
     written = f"wrote {out}: generation {generation}, {protocol}, {genuine}"
     if register_csv is not None and community is not None:
-        register_csv.mkdir(parents=True, exist_ok=True)
+        make_directory(register_csv)
         write_residents_csv([resident], register_csv / "residents.csv", [community])
         write_cards_csv([resident], register_csv / "cards.csv")
         written += f"; its holder and card in {register_csv}/residents.csv and cards.csv"
@@ -159,7 +164,7 @@ card.add_command(create)
 
 @click.command()
 @click.argument("count", metavar="N", type=click.IntRange(min=1))
-@click.option("--out", type=OUT_DIR, required=True, help="An empty directory to write into.")
+@click.option("--out", type=DIRECTORY, required=True, help="An empty directory to write into.")
 @click.option(
     "--generation",
     "generations",
@@ -178,7 +183,7 @@ def population(
     seed: int | None,
 ) -> None:
     """Write N soft card files of synthetic residents (card-1.json …)."""
-    out.mkdir(parents=True, exist_ok=True)
+    make_directory(out)
     existing = sorted(out.glob("card-*.json"))
     if existing:
         raise Failure(f"{out} already holds {len(existing)} card files; use an empty directory")
@@ -200,7 +205,7 @@ def population(
 @click.command("population-csv")
 @click.argument("count", metavar="N", type=click.IntRange(min=1))
 @click.option(
-    "--out", type=OUT_DIR, required=True, help="The directory for residents.csv and cards.csv."
+    "--out", type=DIRECTORY, required=True, help="The directory for residents.csv and cards.csv."
 )
 @click.option("--seed", type=int, default=2013, help="Synthetic resident seed.")
 @click.option(
@@ -214,7 +219,7 @@ def population(
 @verbosity_option
 def population_csv(count: int, out: Path, seed: int, communities: tuple[str, ...]) -> None:
     """Write N synthetic residents and their cards in cardsvc's import format."""
-    out.mkdir(parents=True, exist_ok=True)
+    make_directory(out)
     logger.info("%d synthetic residents of seed %d", count, seed)
     residents = generate_population(count, seed=seed)
     write_residents_csv(

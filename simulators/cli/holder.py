@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from readers.card.numbers import SocialSecurityNumber, build_card_identification_code
-from readers.cli.toolkit import Failure
+from readers.cli.toolkit import FILE, Failure
 from simulators.card.filesystem import PHOTO_FILE_SIZE
 from simulators.card.personalisation import CardPersonalisation
 from simulators.card.records import split_name
@@ -40,7 +40,7 @@ _OPTIONS = (
     ),
     click.option(
         "--birth-date",
-        type=values.ISO_DATE,
+        callback=values.iso_date,
         metavar="YYYY-MM-DD",
         help="Must agree with --ssn.",
     ),
@@ -69,7 +69,7 @@ _OPTIONS = (
     ),
     click.option(
         "--issue-date",
-        type=values.ISO_DATE,
+        callback=values.iso_date,
         metavar="YYYY-MM-DD",
         help="Expiry is 10 years on.",
     ),
@@ -78,7 +78,7 @@ _OPTIONS = (
     ),
     click.option(
         "--photo",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=FILE,
         help="A JPEG of at most 16 KiB.",
     ),
 )

@@ -8,21 +8,20 @@ from pathlib import Path
 
 import click
 
-from readers.cli.toolkit import Failure, verbosity_option, writing
+from readers.cli.toolkit import DIRECTORY, FILE, Failure, verbosity_option, writing
 from readers.connection import Protocol_
 from simulators.cli import values
-from simulators.cli.cards import OUT_FILE, protocol_options, refuse_to_overwrite
+from simulators.cli.cards import make_directory, protocol_options, refuse_to_overwrite
 from simulators.provisioning import psam_from_export, psam_from_store, write_synthetic_province
 from simulators.psam_state import save_psam
 
-IN_FILE = click.Path(dir_okay=False, path_type=Path)
 logger = logging.getLogger(__name__)
 
 
 @click.command("create")
 @click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=DIRECTORY,
     required=True,
     help="The directory to write keys-CODE.json, .passphrase and .transport-key into.",
 )
@@ -42,6 +41,7 @@ def create_province(out: Path, code: str) -> None:
             f"{out} already holds a key store of province {code} ({store}): give another "
             "--out directory, or delete it to start again"
         )
+    make_directory(out)
     logger.info("creating the key store of province %s in %s", code, out)
     files = write_synthetic_province(out, code)
     click.echo(
@@ -60,7 +60,7 @@ province.add_command(create_province)
 
 
 @click.command("create")
-@click.option("--out", type=OUT_FILE, required=True, help="The PSAM file to write.")
+@click.option("--out", type=FILE, required=True, help="The PSAM file to write.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @click.option(
     "--terminal",
@@ -71,19 +71,19 @@ province.add_command(create_province)
 )
 @click.option(
     "--transport-key-file",
-    type=IN_FILE,
+    type=FILE,
     required=True,
     help="The factory's transport key (64 hex digits), as province create writes it.",
 )
 @click.option(
     "--keys",
-    type=IN_FILE,
+    type=FILE,
     help="The issuer's software key store (with --passphrase-file).",
 )
-@click.option("--passphrase-file", type=IN_FILE, help="With --keys: the store's passphrase.")
+@click.option("--passphrase-file", type=FILE, help="With --keys: the store's passphrase.")
 @click.option(
     "--export",
-    type=IN_FILE,
+    type=FILE,
     help="Instead of --keys: a file of 'sscard-keys export-psam', wrapped under the transport "
     "key in --transport-key-file.",
 )

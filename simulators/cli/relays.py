@@ -10,12 +10,10 @@ from pathlib import Path
 
 import click
 
-from readers.cli.toolkit import verbosity_option
+from readers.cli.toolkit import FILE, verbosity_option
 from simulators.serial.serve import serve_serial
 from simulators.vpcd import READER_NAMES, SLOT_PORTS, VpcdSlot
 from simulators.vpcd_control import ControlPanel, serve_control_socket
-
-CHIP_FILE = click.Path(dir_okay=False, path_type=Path)
 
 VPCD_HELP = f"""Put a soft card or PSAM into the running pcscd (vsmartcard's vpcd driver).
 
@@ -64,7 +62,7 @@ def _read_commands(panel: ControlPanel) -> None:
 
 
 @click.command(help=VPCD_HELP)
-@click.option("--card", type=CHIP_FILE, help="A soft card or soft PSAM file to insert at start.")
+@click.option("--card", type=FILE, help="A soft card or soft PSAM file to insert at start.")
 @click.option(
     "--slot",
     type=click.IntRange(0, 1),
@@ -75,8 +73,7 @@ def _read_commands(panel: ControlPanel) -> None:
 )
 @click.option(
     "--control",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="PATH",
+    type=FILE,
     help="Also take commands on this Unix socket.",
 )
 @verbosity_option
@@ -102,7 +99,7 @@ def vpcd(card: Path | None, slot: int, control: Path | None) -> None:
 
 
 @click.command(help=SERIAL_HELP)
-@click.option("--card", type=CHIP_FILE, help="A soft card file to insert at start.")
+@click.option("--card", type=FILE, help="A soft card file to insert at start.")
 @verbosity_option
 def serial(card: Path | None) -> None:
     serve_serial(card)

@@ -20,23 +20,16 @@ from readers.card.regions import describe_region, is_known_region, province_of, 
 from simulators.card.memory import encode_pin
 
 
-class IsoDate(click.ParamType):
+def iso_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
     """A calendar date written YYYY-MM-DD."""
-
-    name = "date"
-
-    def convert(
-        self, value: object, param: click.Parameter | None, ctx: click.Context | None
-    ) -> date:
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(f"{value!r} is not a date YYYY-MM-DD", param, ctx)
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
 
 
-ISO_DATE = IsoDate()
 TERMINAL_NUMBER_DIGITS = 12
 
 
