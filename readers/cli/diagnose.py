@@ -10,7 +10,7 @@ from readers.cli.toolkit import show_table, verbosity_option
 PCSC_BACKEND = "pcsc"
 
 
-@click.command("list")
+@click.command("list", short_help="The PC/SC readers, numbered for --reader.")
 @verbosity_option
 def list_readers() -> None:
     """List the PC/SC readers pcscd sees, numbered as --reader takes them.
@@ -32,7 +32,7 @@ def list_readers() -> None:
     )
 
 
-@click.command()
+@click.command(short_help="Why no card is seen: pcscd, readers, access, drivers.")
 @verbosity_option
 @click.pass_context
 def doctor(ctx: click.Context) -> None:

@@ -48,8 +48,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _source_options(function: F) -> F:
     options = [
         _reader_option(
-            help_text="The PC/SC reader holding the card: its number in `sscard-read list` "
-            "or a part of its name only it has."
+            help_text="The PC/SC reader holding the card: its number, as the list command "
+            "shows it, or a part of its name only it has."
         ),
         click.option(
             "--serial",
@@ -186,7 +186,7 @@ def _read_card(
     return result
 
 
-@click.command()
+@click.command(short_help="Read one card (checked genuine with a PSAM).")
 @_source_options
 @click.option(
     "--format",
@@ -238,7 +238,7 @@ def read(
     click.echo(record.to_pipe())
 
 
-@click.command()
+@click.command(short_help="A read's APDUs, PIN and personal data masked.")
 @_source_options
 @_pin_option("Verify this PIN first (it is masked in the trace).")
 @verbosity_option

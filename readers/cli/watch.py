@@ -80,10 +80,10 @@ def _stopped_by_signals(stop: threading.Event) -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-@click.command()
+@click.command(short_help="Reader and card events as they happen.")
 @reader_option(
-    help_text="Show only this reader's events: its number in `sscard-read list` or a part "
-    "of its name only it has. Default: every reader."
+    help_text="Show only this reader's events: its number, as the list command shows it, "
+    "or a part of its name only it has. Default: every reader."
 )
 @verbosity_option
 def watch(reader: str | None) -> None:

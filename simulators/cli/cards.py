@@ -162,7 +162,7 @@ def card() -> None:
 card.add_command(create)
 
 
-@click.command()
+@click.command(short_help="N soft card files of synthetic residents.")
 @click.argument("count", metavar="N", type=click.IntRange(min=1))
 @click.option("--out", type=DIRECTORY, required=True, help="An empty directory to write into.")
 @click.option(
@@ -202,7 +202,7 @@ def population(
     click.echo(f"wrote {count} cards to {out}", err=True)
 
 
-@click.command("population-csv")
+@click.command("population-csv", short_help="N residents and cards in cardsvc's import format.")
 @click.argument("count", metavar="N", type=click.IntRange(min=1))
 @click.option(
     "--out", type=DIRECTORY, required=True, help="The directory for residents.csv and cards.csv."

@@ -61,7 +61,7 @@ def _read_commands(panel: ControlPanel) -> None:
             return
 
 
-@click.command(help=VPCD_HELP)
+@click.command(help=VPCD_HELP, short_help="A soft card or PSAM in pcscd, until stopped.")
 @click.option("--card", type=FILE, help="A soft card or soft PSAM file to insert at start.")
 @click.option(
     "--slot",
