@@ -117,7 +117,13 @@ class _Read:
             backend = self.pcsc()
             return backend, choose_reader(backend.list_readers(), value, "--reader")
         if kind == "serial":
-            backend = open_backend(SERIAL_BACKEND, url=value)
+            try:
+                backend = open_backend(SERIAL_BACKEND, url=value)
+            except ValueError as exc:  # pyserial's, for a URL it cannot open
+                raise Failure(
+                    f"--serial {value}: {exc}; give a serial device such as /dev/ttyUSB0 "
+                    "or a pyserial URL (socket://HOST:PORT)"
+                ) from None
         else:
             backend = open_backend(SOFT_CARD_BACKEND, card_file=value)
         return backend, backend.list_readers()[0]

@@ -131,6 +131,9 @@ def test_a_read_that_cannot_be_done_exits_1_with_what_to_do(
     result = invoke("read", "--serial", str(tmp_path / "ttyUSB9"))
     assert result.exit_code == 1
     assert "ttyUSB9 is unavailable" in result.stderr
+    result = invoke("read", "--serial", "nowhere://reader")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: --serial nowhere://reader: invalid URL, protocol")
     for failed in ("read", "trace"):
         result = invoke(failed, "--card-file", str(card_file), "--pin", "999999")
         assert result.exit_code == 1
