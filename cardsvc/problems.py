@@ -36,6 +36,8 @@ _STATUS: dict[type[errors.DomainError], int] = {
 }
 
 _HTTP_DETAILS = {
+    # FastAPI's answer to a body it cannot read as text (not UTF-8)
+    400: "请求内容无法解析，请以UTF-8编码的JSON提交",
     401: "未登录或登录已失效，请重新登录",
     404: "请求的地址不存在",
     405: "不支持该请求方法",
@@ -192,6 +194,7 @@ class Problem(BaseModel):
 
 
 _MEANINGS = {
+    400: "请求内容无法解析（须为UTF-8编码的JSON）",
     401: "未登录或登录已失效",
     403: "岗位无权办理，或卡片被拒绝（黑名单、未启用、未登记、与登记信息不符）",
     404: "不存在（或不在管辖范围内）",
@@ -214,18 +217,31 @@ _CODES: dict[tuple[str, str, int], tuple[str, ...]] = {
 }
 
 
-def _statuses(path: str, method: str, operation: dict[str, Any]) -> list[int]:
+def _body_names_a_row(operation: dict[str, Any], components: dict[str, Any]) -> bool:
+    """Whether the operation's JSON body names a row by id (``platform_id``…): a row that
+    does not exist (or is out of reach) answers 404 as one in the path does."""
+    content = operation.get("requestBody", {}).get("content", {})
+    schema = content.get("application/json", {}).get("schema", {})
+    reference = schema.get("$ref", "")
+    if reference:
+        schema = components.get(reference.rsplit("/", 1)[-1], {})
+    return any(name.endswith("_id") for name in schema.get("properties", {}))
+
+
+def _statuses(
+    path: str, method: str, operation: dict[str, Any], components: dict[str, Any]
+) -> list[int]:
     if path == "/health":
         return []
     statuses = [422, 503]
     if operation.get("security"):
         statuses += [401, 403]
-    if "{" in path:
+    if "{" in path or _body_names_a_row(operation, components):
         statuses.append(404)
     if method in ("post", "put", "patch", "delete"):
         statuses.append(409)
     if "requestBody" in operation:
-        statuses.append(413)
+        statuses += [400, 413]
     if path == "/auth/login":
         statuses += [401, 403, 429]
     if path == "/identify":
@@ -253,7 +269,7 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
             responses.pop("422", None)
-            for status in _statuses(path, method, operation):
+            for status in _statuses(path, method, operation, components):
                 responses[str(status)] = _response(path, method, status)
     return schema
 
