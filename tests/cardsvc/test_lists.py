@@ -189,6 +189,29 @@ def test_a_query_parameter_not_declared_is_refused_naming_those_that_are(
         assert f"'{name}'" in error["allowed"]
 
 
+def test_every_operation_refuses_a_parameter_it_does_not_declare(
+    client: Client, world: World
+) -> None:
+    """Checked after the token: with none, a protected operation still answers 401."""
+    schema = client.get("/openapi.json").json()
+    paths = {
+        (method.upper(), path)
+        for path, operations in schema["paths"].items()
+        for method in operations
+    }
+    assert len(paths) >= 18
+    for method, path in sorted(paths):
+        url = path.format(resident_id=1, platform_id=1, card_number="D2143569X", action="lock")
+        public = path in ("/health", "/auth/login")
+        headers = {} if public else world.headers("street_a")
+        response = client.request(method, url, params={"zz": "1"}, headers=headers, json={})
+        assert response.status_code == 422, (method, path, response.status_code)
+        assert response.json()["errors"][0]["loc"] == ["query", "zz"], (method, path)
+        if not public:
+            anonymous = client.request(method, url, params={"zz": "1"}, json={})
+            assert anonymous.status_code == 401, (method, path)
+
+
 def test_an_unknown_parameter_that_may_be_personal_data_is_not_repeated(
     client: Client, world: World
 ) -> None:
