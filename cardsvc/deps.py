@@ -76,8 +76,9 @@ class ClerkToken(HTTPBearer):
 
     FastAPI's ``HTTPBearer`` (which documents the scheme in OpenAPI) that also checks the
     token: one dependency where every route, identify included, needs both. The query
-    is checked here too, after the token: a dependency of its own cost identify about
-    20 µs a request (2%), this costs it a dictionary lookup.
+    is checked here too, after the token: as a dependency of its own it added ~20 µs to
+    every request in process (a FastAPI route, 90 → 116 µs; identify's ~1 ms under
+    load), here it costs identify one dictionary lookup.
     """
 
     async def __call__(self, request: Request) -> TokenClaims:  # type: ignore[override]

@@ -61,6 +61,3 @@ class ResidentLookup(BaseModel):
     name: str | None = None
     sex: Sex | None = None
     birth_year: int | None = None
-
-    def given(self) -> bool:
-        return any(value is not None for value in self.model_dump().values())

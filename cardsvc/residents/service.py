@@ -1,4 +1,4 @@
-"""Registering, reading (audited) and listing (masked) residents."""
+"""Registering, reading (audited) and finding (masked, audited) residents."""
 
 from __future__ import annotations
 
