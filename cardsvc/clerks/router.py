@@ -15,6 +15,7 @@ from cardsvc.deps import (
     SessionDep,
     SettingsDep,
     get_passwords,
+    refuse_unknown_query,
 )
 from cardsvc.errors import DomainError
 from cardsvc.kit.types import utcnow
@@ -23,7 +24,9 @@ router = APIRouter(tags=["clerks"])
 PasswordsDep = Annotated[Passwords, Depends(get_passwords)]
 
 
-@router.post("/auth/login", response_model=LoginResponse)
+@router.post(
+    "/auth/login", response_model=LoginResponse, dependencies=[Depends(refuse_unknown_query)]
+)
 async def login(
     body: LoginRequest,
     request: Request,
