@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi_offline import FastAPIOffline
+from starlette.types import ASGIApp
 
 from cardsvc import problems
 from cardsvc.audit.service import refusals_recorder
@@ -16,6 +17,7 @@ from cardsvc.cards.router import identify_batcher
 from cardsvc.cards.router import router as cards_router
 from cardsvc.clerks.passwords import Passwords
 from cardsvc.clerks.router import router as clerks_router
+from cardsvc.deps import refuse_unknown_query
 from cardsvc.employment.router import router as employment_router
 from cardsvc.kit.database import Database, make_engine
 from cardsvc.kit.uow import Sessions
@@ -83,6 +85,17 @@ def _documentation_pages(app: FastAPI) -> None:
         )
 
 
+def _bodies_limited(app: FastAPI) -> None:
+    """Declared bodies past the limit answered as problems, outside every other layer:
+    inside, Starlette's own limit would answer them first, in plain text."""
+    build = app.build_middleware_stack
+
+    def build_middleware_stack() -> ASGIApp:
+        return problems.DeclaredBodyLimit(build(), app.max_body_size)
+
+    app.build_middleware_stack = build_middleware_stack  # type: ignore[method-assign]
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """What lives as long as the app: the identify batcher; the engine is closed at the end."""
@@ -126,11 +139,12 @@ def create_app(settings: Settings | None = None, *, sessions: Sessions | None = 
     )
     app.state.passwords = Passwords(settings)
     problems.install(app)
+    _bodies_limited(app)
     _document_problems(app)
 
     _documentation_pages(app)
 
-    @app.get("/health", tags=["health"])
+    @app.get("/health", tags=["health"], dependencies=[Depends(refuse_unknown_query)])
     def health() -> dict[str, str]:
         return {"status": "ok"}
 

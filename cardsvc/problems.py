@@ -13,7 +13,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cardsvc import errors
 from cardsvc.kit.batching import BatchFailedError
@@ -34,6 +36,8 @@ _STATUS: dict[type[errors.DomainError], int] = {
 }
 
 _HTTP_DETAILS = {
+    # FastAPI's answer to a body it cannot read as text (not UTF-8)
+    400: "请求内容无法解析，请以UTF-8编码的JSON提交",
     401: "未登录或登录已失效，请重新登录",
     404: "请求的地址不存在",
     405: "不支持该请求方法",
@@ -98,8 +102,38 @@ def _field_problem(err: Mapping[str, Any]) -> dict[str, Any]:
     return field
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+def _too_large(limit: int | None) -> JSONResponse:
+    bound = f"（不能超过{limit}字节）" if limit is not None else ""
+    return problem(413, "content_too_large", f"请求内容过大{bound}，请精简后重新提交")
+
+
+class DeclaredBodyLimit:
+    """A request whose declared ``Content-Length`` passes ``limit`` is answered a 413
+    problem before anything reads it.
+
+    In front of FastAPI's own limit (``max_body_size``), which stays for bodies sent
+    without a length (chunked): those raise its 413 as the route reads them, answered as
+    a problem by ``_http_error``. A declared excess Starlette's limiter answers itself,
+    in plain text: this one answers first.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int | None) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.limit is not None:
+            declared = Headers(scope=scope).get("content-length", "")
+            if declared.isascii() and declared.isdigit() and int(declared) > self.limit:
+                await _too_large(self.limit)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)  # noqa: S101 - registered for this class only
+    if exc.status_code == 413:  # a body sent without a length, past FastAPI's limit
+        return _too_large(getattr(request.app, "max_body_size", None))
     detail = _HTTP_DETAILS.get(exc.status_code, "请求无法处理")
     # Starlette's own headers go along (``Allow`` with a 405).
     return problem(exc.status_code, f"http_{exc.status_code}", detail, headers=exc.headers)
@@ -160,31 +194,68 @@ class Problem(BaseModel):
 
 
 _MEANINGS = {
+    400: "请求内容无法解析（须为UTF-8编码的JSON）",
     401: "未登录或登录已失效",
-    403: "岗位无权办理，或卡片被拒绝（黑名单、未启用、与登记信息不符）",
+    403: "岗位无权办理，或卡片被拒绝（黑名单、未启用、未登记、与登记信息不符）",
     404: "不存在（或不在管辖范围内）",
     409: "与当前状态或已有记录冲突；幂等键正在使用时可稍后重试",
-    422: "请求数据不符合规则",
+    413: "请求内容过大",
+    422: "请求数据不符合规则（含未声明的查询参数）",
     429: "登录失败次数过多，稍后再试",
     503: "服务暂时不可用，按 Retry-After 稍后重试",
 }
 
+# The codes an operation's problem may carry, where programs must tell them apart.
+_CODES: dict[tuple[str, str, int], tuple[str, ...]] = {
+    ("/identify", "post", 403): (
+        "role_not_allowed",
+        "card_not_on_record",  # the register knows no card of this number
+        "card_mismatch",  # the card's data disagree with the register: a possible forgery
+        "card_blacklisted",
+        "card_not_activated",
+    ),
+}
 
-def _statuses(path: str, method: str, operation: dict[str, Any]) -> list[int]:
+
+def _body_names_a_row(operation: dict[str, Any], components: dict[str, Any]) -> bool:
+    """Whether the operation's JSON body names a row by id (``platform_id``…): a row that
+    does not exist (or is out of reach) answers 404 as one in the path does."""
+    content = operation.get("requestBody", {}).get("content", {})
+    schema = content.get("application/json", {}).get("schema", {})
+    reference = schema.get("$ref", "")
+    if reference:
+        schema = components.get(reference.rsplit("/", 1)[-1], {})
+    return any(name.endswith("_id") for name in schema.get("properties", {}))
+
+
+def _statuses(
+    path: str, method: str, operation: dict[str, Any], components: dict[str, Any]
+) -> list[int]:
     if path == "/health":
         return []
     statuses = [422, 503]
     if operation.get("security"):
         statuses += [401, 403]
-    if "{" in path:
+    if "{" in path or _body_names_a_row(operation, components):
         statuses.append(404)
     if method in ("post", "put", "patch", "delete"):
         statuses.append(409)
+    if "requestBody" in operation:
+        statuses += [400, 413]
     if path == "/auth/login":
         statuses += [401, 403, 429]
     if path == "/identify":
         statuses.append(403)
     return sorted(set(statuses))
+
+
+def _response(path: str, method: str, status: int) -> dict[str, Any]:
+    description = _MEANINGS[status]
+    codes = _CODES.get((path, method, status))
+    if codes:
+        description += "; code: " + ", ".join(f"`{code}`" for code in codes)
+    schema = {"$ref": "#/components/schemas/Problem"}
+    return {"description": description, "content": {PROBLEM_MEDIA_TYPE: {"schema": schema}}}
 
 
 def document(schema: dict[str, Any]) -> dict[str, Any]:
@@ -194,13 +265,12 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
     components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)
-    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for path, operations in schema.get("paths", {}).items():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
             responses.pop("422", None)
-            for status in _statuses(path, method, operation):
-                responses[str(status)] = {"description": _MEANINGS[status], "content": problem}
+            for status in _statuses(path, method, operation, components):
+                responses[str(status)] = _response(path, method, status)
     return schema
 
 

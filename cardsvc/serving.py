@@ -15,6 +15,7 @@ from the environment); the workers share nothing but the database.
 from __future__ import annotations
 
 import gc
+import logging
 
 import uvicorn
 from fastapi import FastAPI
@@ -22,8 +23,30 @@ from fastapi import FastAPI
 from cardsvc.app import create_app
 
 
+class QueryStringsHidden(logging.Filter):
+    """uvicorn's access log lines with the path alone, never the query string: a clerk's
+    lookup carries a social security number or a name there (``GET /residents?…``),
+    and logs never hold them in clear."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # uvicorn logs (client, method, path with query, HTTP version, status).
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
+            record.args = (args[0], args[1], args[2].split("?", 1)[0], args[3], args[4])
+        return True
+
+
+def hide_query_strings() -> None:
+    """Keep query strings out of this process's access log (once per process)."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, QueryStringsHidden) for f in access.filters):
+        access.addFilter(QueryStringsHidden())
+
+
 def worker_app() -> FastAPI:
-    """One worker's app, its start-up heap frozen out of the collector."""
+    """One worker's app, its start-up heap frozen out of the collector; its access log
+    without query strings."""
+    hide_query_strings()
     app = create_app()
     gc.collect()
     gc.freeze()

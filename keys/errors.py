@@ -14,6 +14,7 @@ a purpose it does not have) raise ``ValueError``. Everything else is a ``KeyStor
     ├── ComponentCheckFailed       a custodian's key component does not match its check value
     ├── UnwrapFailed               a wrapped key fails its integrity check
     ├── CeremonyLogCorrupted       the ceremony log's hash chain is broken
+    ├── CeremonyLogElsewhere       a token's ceremony log is kept at another path
     └── TokenError                 the PKCS#11 token refused an operation
 
 No message, ``repr`` or attribute of these errors ever holds key material.
@@ -92,6 +93,14 @@ class CeremonyLogCorrupted(KeyStoreError):  # noqa: N818 - the domain names it s
     def __init__(self, line_number: int, reason: str) -> None:
         self.line_number = line_number
         super().__init__(f"ceremony log line {line_number}: {reason}")
+
+
+class CeremonyLogElsewhere(KeyStoreError):  # noqa: N818 - the domain names it so
+    """The token recorded another path as its ceremony log at first use: one token, one log."""
+
+    def __init__(self, place: str) -> None:
+        self.place = place
+        super().__init__(f"this token's ceremony log is {place}; --log cannot move it")
 
 
 class TokenError(KeyStoreError):

@@ -43,7 +43,7 @@ from keys.diversify import (
     city_factor,
     diversification_data,
 )
-from keys.errors import StoreLocked, TokenError, UnsupportedAlgorithm
+from keys.errors import CeremonyLogElsewhere, StoreLocked, TokenError, UnsupportedAlgorithm
 from keys.kcv import KCV_LENGTH, key_check_value
 from keys.mac import MAC_LENGTH, pin_command_mac_input
 from keys.pin import pin_block
@@ -250,9 +250,7 @@ class Pkcs11KeyStore(ClosingStore):
                 return
             recorded = bytes(records[0][Attribute.VALUE])
         if recorded != place:
-            raise TokenError(
-                f"this token's ceremony log is {recorded.decode()}; --log cannot move it"
-            )
+            raise CeremonyLogElsewhere(recorded.decode())
 
     def log_mac(self, data: bytes) -> bytes:
         """HMAC-SHA256 inside the token under its ceremony-log key (made at first use:

@@ -1,27 +1,33 @@
 """File-level helpers behind ``sscard-sim province/card/psam create``: keys from files.
 
-The manufacturer's copy of the transport key is a file of 64 hex digits (AES-256);
-the issuer's store finds its own reference to it by check value.
+The manufacturer's copy of the transport key is a file of one line of 64 hex digits
+(AES-256), as ``write_transport_key`` writes it and ``read_transport_key`` reads it for
+every command; the issuer's store finds its own reference to it by check value.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from keys.algorithms import Algorithm
+from keys.kcv import key_check_value
 from keys.software_store import SoftwareKeyStore
 from keys.store_file import Passphrase
 from readers.connection import Protocol_
+from simulators.card.state import read_json_document
 from simulators.factory import CardFactory
-from simulators.key_loading import TransportKey, find_transport_key
+from simulators.key_loading import DEFAULT_TRANSPORT_LABEL, TransportKey, find_transport_key
 from simulators.province import create_synthetic_province
 from simulators.psam import SoftPsam
-from simulators.psam_keys import psam_keys_from_export, psam_keys_from_store
+from simulators.psam_keys import (
+    TransportKeyMismatch,
+    psam_keys_from_export,
+    psam_keys_from_store,
+)
 
 TRANSPORT_ALGORITHM = Algorithm.AES256
 
@@ -51,19 +57,27 @@ def write_synthetic_province(directory: Path, code: str = "320000") -> ProvinceF
         directory / f"keys-{code}.transport-key",
     )
     _write_secret(files.passphrase_file, province.passphrase.text)
-    _write_secret(files.transport_key_file, province.transport.value.hex().upper())
+    write_transport_key(files.transport_key_file, province.transport.value)
     province.close()
     return files
 
 
+def write_transport_key(path: Path, value: bytes) -> None:
+    """The manufacturer's copy of a transport key, as a new file only its owner can read."""
+    _write_secret(path, value.hex().upper())
+
+
 def read_transport_key(path: Path) -> bytes:
     """The manufacturer's transport key from its file (64 hex digits)."""
+    digits = 2 * TRANSPORT_ALGORITHM.key_length
     try:
         value = bytes.fromhex(path.read_text(encoding="ascii").strip())
-    except ValueError:
-        raise ValueError(f"{path}: a transport key file holds 64 hex digits") from None
+    except ValueError:  # UnicodeDecodeError included
+        raise ValueError(f"{path}: a transport key file holds {digits} hex digits") from None
     if len(value) != TRANSPORT_ALGORITHM.key_length:
-        raise ValueError(f"{path}: a transport key file holds 64 hex digits")
+        raise ValueError(
+            f"{path}: a transport key file holds {digits} hex digits, this one {2 * len(value)}"
+        )
     return value
 
 
@@ -105,7 +119,22 @@ def psam_from_store(
 def psam_from_export(
     export: Path, transport_key_file: Path, terminal_number: str, protocol: Protocol_ = "T0"
 ) -> SoftPsam:
-    """A PSAM personalised from an ``sscard-keys export-psam`` file."""
-    document = json.loads(export.read_text(encoding="utf-8"))
-    keys = psam_keys_from_export(document, read_transport_key(transport_key_file))
+    """A PSAM personalised from an ``sscard-keys export-psam`` file.
+
+    ``ValueError`` naming both files when the export was wrapped under another transport
+    key than the file's, saying how to export under the file's key.
+    """
+    _, document = read_json_document(export)
+    transport_key = read_transport_key(transport_key_file)
+    try:
+        keys = psam_keys_from_export(document, transport_key)
+    except TransportKeyMismatch as exc:
+        kcv = key_check_value(TRANSPORT_ALGORITHM, transport_key).hex().upper()
+        raise ValueError(
+            f"{export} was not wrapped under the transport key in {transport_key_file}: "
+            f"{exc}; the file holds {TRANSPORT_ALGORITHM.value} key KCV {kcv}. Export the "
+            "PSAM keys under the file's key: sscard-keys export-psam --transport LABEL, LABEL "
+            f"the store's TK key of KCV {kcv} in sscard-keys list ({DEFAULT_TRANSPORT_LABEL} "
+            "in a store of sscard-sim province create)"
+        ) from None
     return SoftPsam.with_keys(keys, terminal_number, protocol=protocol)

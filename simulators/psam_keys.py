@@ -72,22 +72,36 @@ def psam_keys_from_store(store: KeyStore, transport: TransportKey) -> list[PsamK
     return check_unique(keys)
 
 
+class TransportKeyMismatch(ValueError):  # noqa: N818 - named as the situation, like keys' errors
+    """The transport key given is not the one the export was wrapped under."""
+
+    def __init__(self, ref: KeyRef, algorithm: Algorithm, kcv: bytes) -> None:
+        self.ref = ref
+        self.algorithm = algorithm
+        self.kcv = kcv
+        super().__init__(
+            "the transport key does not match the export's: it is wrapped under transport "
+            f"key {ref} ({algorithm}, {algorithm.key_length} bytes, KCV {kcv.hex().upper()})"
+        )
+
+
 def psam_keys_from_export(document: Any, transport_key: bytes) -> list[PsamKey]:
     """The keys of an ``sscard-keys export-psam`` document, unwrapped with ``transport_key``.
 
-    ``ValueError`` if the document is not such an export, was wrapped under another
-    transport key, or a key fails its integrity or check value.
+    ``TransportKeyMismatch`` if it was wrapped under another transport key; ``ValueError``
+    if the document is not such an export or a key fails its integrity or check value.
     """
     if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
         raise ValueError(f"not a PSAM key export (format {EXPORT_FORMAT!r})")
     try:
         transport_info = document["transport"]
         algorithm = Algorithm(transport_info["algorithm"])
-        if not constant_time_equal(
-            key_check_value(algorithm, transport_key), parse_kcv(transport_info["kcv"])
-        ):
-            raise ValueError("the transport key does not match the export's (check values differ)")
         transport_ref = KeyRef(transport_info["label"], int(transport_info["version"]))
+        kcv = parse_kcv(transport_info["kcv"])
+        if len(transport_key) != algorithm.key_length or not constant_time_equal(
+            key_check_value(algorithm, transport_key), kcv
+        ):
+            raise TransportKeyMismatch(transport_ref, algorithm, kcv)
         transport = TransportKey(transport_ref, algorithm, transport_key)
         keys = []
         for entry in document["keys"]:

@@ -49,7 +49,7 @@ class AuditRepository:
             select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=1000)
         )
 
-    def about(self, subjects: Sequence[tuple[str, str]]) -> Select[tuple[AuditEvent]]:
+    def about(self, subjects: Sequence[tuple[str, str]]) -> Select[Any]:
         """Clerks' events about any of ``subjects`` (type, id), newest first."""
         return (
             select(AuditEvent)

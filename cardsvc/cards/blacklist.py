@@ -10,16 +10,19 @@ from cardsvc.clerks.permissions import Actor, Permission, authorize
 
 
 def blacklist_delta(session: Session, actor: Actor, since: int, limit: int) -> BlacklistDelta:
-    """Up to ``limit`` entries after version ``since``; ``complete`` says whether more follow."""
+    """Up to ``limit`` entries after version ``since``; ``complete`` says whether more
+    follow (the route links the next delta, from the version reached)."""
     authorize(actor, Permission.read_blacklist)
     repository = CardRepository(session)
-    entries = repository.blacklist_since(since, limit + 1)
-    complete = len(entries) <= limit
-    entries = entries[:limit]
+    found = repository.blacklist_since(since, limit)
+    entries = found.items
     version = entries[-1].version if entries else max(since, repository.blacklist_version())
     return BlacklistDelta(
         since=since,
         version=version,
-        complete=complete,
-        entries=[BlacklistEntryOut.model_validate(entry) for entry in entries],
+        complete=not found.more,
+        items=[BlacklistEntryOut.model_validate(entry) for entry in entries],
+        total=found.total,
+        total_exact=found.total_exact,
+        next=None,
     )

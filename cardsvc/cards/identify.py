@@ -122,8 +122,9 @@ def _as_registered(text: str) -> str:
     """A value read off a card in the form the register keeps it (trimmed, upper case).
 
     Identify compares what was read with what is registered, which was validated when
-    it was registered: a value that fails its check character cannot equal it, and is
-    refused as a mismatch all the same.
+    it was registered: a value that fails its check character cannot equal it (a card
+    number that fails it is not on record; a holder's number that fails it is a
+    mismatch).
     """
     return text.strip().upper()
 
@@ -138,7 +139,13 @@ def _identify(
     now: datetime,
 ) -> IdentifyResponse:
     """One authorised presentation, given its card's row (None: no card has the number
-    presented) and whether the card's temporary loss has lapsed (the card is then locked)."""
+    presented) and whether the card's temporary loss has lapsed (the card is then locked).
+
+    Refusals, each with its code: a number the register does not know
+    (``card_not_on_record``); a known number whose chip or holder differ from the
+    register (``card_mismatch``, a possible forgery); a blacklisted card; a card not
+    yet activated.
+    """
     actor, request = presentation.actor, presentation.request
     permission = Permission.identify_card
 
@@ -148,13 +155,18 @@ def _identify(
             detail, code=code, refusal=refused(actor, permission, subject, request.purpose)
         )
 
-    mismatch = ("卡片信息与登记信息不符，请核实持卡人身份", "card_mismatch")
-    if row is None:
-        raise refusal(*mismatch, None)
+    if row is None:  # a card the register does not know: not issued here, or misread
+        raise refusal(
+            "卡片未登记：登记信息中没有此卡号，请核对卡号或联系发卡机构",
+            "card_not_on_record",
+            None,
+        )
     if row.card_identification_code != _as_registered(
         request.card_identification_code
     ) or row.social_security_number != _as_registered(request.social_security_number):
-        raise refusal(*mismatch, row.card_id)
+        # A registered number on a chip or with a holder the register does not know: a
+        # possible forgery or a copied card.
+        raise refusal("卡片信息与登记信息不符，请核实持卡人身份", "card_mismatch", row.card_id)
     status = row.status
     if lapsed:  # the card itself, locked above, for the transition
         card = repository.get(row.card_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
@@ -42,6 +41,7 @@ from cardsvc.errors import (
     OutsideJurisdictionError,
     TransitionRefusedError,
 )
+from cardsvc.kit.pagination import PageRequest, Slice
 from cardsvc.residents.service import resident_in_jurisdiction
 from cardsvc.settings import Settings
 
@@ -278,12 +278,13 @@ def apply_action(
 
 
 def card_history(
-    session: Session, actor: Actor, card_number: str
-) -> tuple[Card, Sequence[CardStatusChange]]:
+    session: Session, actor: Actor, card_number: str, page: PageRequest
+) -> Slice[CardStatusChange]:
+    """A page of the card's status changes, oldest first."""
     card = _card_in_jurisdiction(
         session, actor, card_number, Permission.read_card, for_update=False
     )
-    return card, CardRepository(session).history(card.id)
+    return CardRepository(session).history(card.id, page)
 
 
 def read_card(
@@ -311,16 +312,19 @@ def cards_of_resident(
     settings: Settings,
     resident_id: int,
     purpose: str,
+    page: PageRequest,
     now: datetime,
-) -> Sequence[Card]:
-    """Every card a resident has held, oldest first; the read is audited."""
+) -> Slice[Card]:
+    """A page of the cards a resident has held, oldest first, each as it stands now (a
+    lapsed temporary loss is lapsed first); the read is audited."""
     resident = resident_in_jurisdiction(session, actor, resident_id, Permission.read_card, purpose)
     repository = CardRepository(session)
-    cards = repository.of_resident(resident.id, for_update=True)
+    found = repository.page_of_resident(resident.id, page)
+    cards = repository.lock([card.id for card in found.items])  # in the one lock order
     for card in cards:
         settle_lapsed(repository, audit, settings, card, now)
     audit.read("resident", resident.id, purpose, cards=[card.id for card in cards])
-    return cards
+    return found.with_items(cards)
 
 
 def lapse_temporary_losses(

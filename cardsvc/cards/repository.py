@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from cardsvc.cards.models import BlacklistEntry, Card, CardStatusChange
 from cardsvc.cards.rules import BLACKLISTED, CardState
 from cardsvc.kit.dialect import among, locks_rows, serialise
+from cardsvc.kit.pagination import PageRequest, Slice, paginate
 from cardsvc.kit.types import UtcDateTime
 from cardsvc.platforms.models import Platform
 from cardsvc.residents.models import Resident
@@ -45,6 +46,10 @@ def _presented(dialect: str) -> Select[*tuple[Any, ...]]:
     )
 
 
+def _of_resident(resident_id: int) -> Select[Card]:
+    return select(Card).where(Card.resident_id == resident_id).order_by(Card.id)
+
+
 class CardRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -54,6 +59,12 @@ class CardRepository:
         if for_update and locks_rows(self.session):
             query = query.with_for_update(of=Card)
         return self.session.scalars(query).unique().one_or_none()
+
+    def holder_of(self, card_number: str) -> int | None:
+        """The resident id of the card numbered ``card_number`` (None: no such card)."""
+        return self.session.scalar(
+            select(Card.resident_id).where(Card.card_number == card_number)
+        )
 
     def presented(self, card_numbers: Collection[str]) -> dict[str, Row[*tuple[Any, ...]]]:
         """The cards among ``card_numbers`` with their holders' summaries, by card number."""
@@ -87,12 +98,13 @@ class CardRepository:
         """The card, unlocked (``lock`` takes cards' locks, in their one order)."""
         return self.session.scalars(select(Card).where(Card.id == card_id)).unique().one_or_none()
 
-    def of_resident(self, resident_id: int, *, for_update: bool = False) -> Sequence[Card]:
-        """The resident's cards, oldest first; with ``for_update``, locked (in id order)."""
-        query = select(Card).where(Card.resident_id == resident_id).order_by(Card.id)
-        if for_update and locks_rows(self.session):
-            query = query.with_for_update(of=Card)
-        return self.session.scalars(query).unique().all()
+    def of_resident(self, resident_id: int) -> Sequence[Card]:
+        """The resident's cards, oldest first."""
+        return self.session.scalars(_of_resident(resident_id)).unique().all()
+
+    def page_of_resident(self, resident_id: int, page: PageRequest) -> Slice[Card]:
+        """A page of the resident's cards, oldest first (unlocked: ``lock`` them)."""
+        return paginate(self.session, _of_resident(resident_id), page)
 
     def temporarily_lost_since(self, before: datetime, limit: int) -> Sequence[Card]:
         """Temporary losses reported before ``before``, locked; rows others hold are skipped."""
@@ -133,12 +145,14 @@ class CardRepository:
             self.session.scalar(select(Card.id).where(Card.card_number == card_number)) is not None
         )
 
-    def history(self, card_id: int) -> Sequence[CardStatusChange]:
-        return self.session.scalars(
+    def history(self, card_id: int, page: PageRequest) -> Slice[CardStatusChange]:
+        """A page of the card's status changes, oldest first."""
+        query = (
             select(CardStatusChange)
             .where(CardStatusChange.card_id == card_id)
             .order_by(CardStatusChange.id)
-        ).all()
+        )
+        return paginate(self.session, query, page)
 
     def add(self, obj: Card | CardStatusChange) -> None:
         self.session.add(obj)
@@ -230,13 +244,14 @@ class CardRepository:
         serialise(self.session, _BLACKLIST_LOCK)
         return self.blacklist_version()
 
-    def blacklist_since(self, version: int, limit: int) -> Sequence[BlacklistEntry]:
-        return self.session.scalars(
+    def blacklist_since(self, version: int, limit: int) -> Slice[BlacklistEntry]:
+        """The first ``limit`` entries after ``version``, in version order."""
+        query = (
             select(BlacklistEntry)
             .where(BlacklistEntry.version > version)
             .order_by(BlacklistEntry.version)
-            .limit(limit)
-        ).all()
+        )
+        return paginate(self.session, query, PageRequest(limit))
 
     def blacklist_version(self) -> int:
         return self.session.scalar(select(func.max(BlacklistEntry.version))) or 0

@@ -21,16 +21,19 @@ from cardsvc.deps import (
     ActorDep,
     AuditDep,
     ClaimsDep,
+    PagingDep,
     PathRowId,
     Purpose,
     SessionDep,
     SettingsDep,
+    next_link,
 )
 from cardsvc.errors import DomainError
 from cardsvc.idempotency import fingerprint, run_once
 from cardsvc.ids import MAX_ROW_ID
 from cardsvc.kit.batching import Batcher
 from cardsvc.kit.database import Database
+from cardsvc.kit.pagination import Page
 from cardsvc.kit.types import utcnow
 from cardsvc.settings import Settings
 
@@ -166,7 +169,7 @@ def read_card(
     return CardOut.model_validate(card)
 
 
-@router.get("/residents/{resident_id}/cards", response_model=list[CardOut])
+@router.get("/residents/{resident_id}/cards", response_model=Page[CardOut])
 def cards_of_resident(
     resident_id: PathRowId,
     purpose: Purpose,
@@ -174,29 +177,37 @@ def cards_of_resident(
     audit: AuditDep,
     session: SessionDep,
     settings: SettingsDep,
-) -> list[CardOut]:
-    """Every card the resident has held, oldest first."""
+    paging: PagingDep,
+) -> Page[CardOut]:
+    """The cards the resident has held, oldest first."""
     cards = lifecycle.cards_of_resident(
-        session, actor, audit, settings, resident_id, purpose, utcnow()
+        session, actor, audit, settings, resident_id, purpose, paging.request, utcnow()
     )
-    return [CardOut.model_validate(card) for card in cards]
+    return paging.page(cards.map(CardOut.model_validate))
 
 
-@router.get("/cards/{card_number}/history", response_model=list[StatusChangeOut])
+@router.get("/cards/{card_number}/history", response_model=Page[StatusChangeOut])
 def card_history(
-    card_number: CardNumberPath, actor: ActorDep, session: SessionDep
-) -> list[StatusChangeOut]:
-    _card, history = lifecycle.card_history(session, actor, card_number)
-    return [StatusChangeOut.model_validate(change) for change in history]
+    card_number: CardNumberPath, actor: ActorDep, session: SessionDep, paging: PagingDep
+) -> Page[StatusChangeOut]:
+    """The card's status changes, oldest first."""
+    history = lifecycle.card_history(session, actor, card_number, paging.request)
+    return paging.page(history.map(StatusChangeOut.model_validate))
 
 
 @router.get("/blacklist", response_model=BlacklistDelta)
 def blacklist_feed(
     actor: ActorDep,
     session: SessionDep,
+    request: Request,
+    response: Response,
     since: Annotated[
         int, Query(ge=0, le=MAX_ROW_ID, description="The last version the terminal holds")
     ] = 0,
     limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
 ) -> BlacklistDelta:
-    return blacklist.blacklist_delta(session, actor, since, limit)
+    """The entries after version ``since``; a terminal follows ``next`` until ``complete``."""
+    delta = blacklist.blacklist_delta(session, actor, since, limit)
+    if not delta.complete:
+        delta.next = next_link(request, response, since=delta.version)
+    return delta

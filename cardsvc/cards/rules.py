@@ -22,9 +22,12 @@ def card_check_character(first8: str) -> str:
 
 
 def normalise_card_number(text: str) -> str:
+    """The number in upper case, or ``InvalidDataError`` saying what is wrong with it."""
     number = text.strip().upper()
-    if len(number) != 9 or card_check_character(number[:8]) != number[8]:
-        raise InvalidDataError("社会保障卡卡号无效，请核对", code="invalid_card_number")
+    if len(number) != 9:
+        raise InvalidDataError("社会保障卡卡号应为9位", code="invalid_card_number")
+    if card_check_character(number[:8]) != number[8]:
+        raise InvalidDataError("社会保障卡卡号校验位不正确，请核对", code="invalid_card_number")
     return number
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from cardsvc.cards.rules import CardEvent, CardState
+from cardsvc.kit.pagination import Page
 from cardsvc.kit.text import TextRule
 from cardsvc.residents.rules import Sex
 
@@ -110,11 +111,13 @@ class BlacklistEntryOut(BaseModel):
     occurred_at: datetime
 
 
-class BlacklistDelta(BaseModel):
+class BlacklistDelta(Page[BlacklistEntryOut]):
+    """The entries after ``since``, as a page: ``total`` counts the entries after
+    ``since``, ``next`` asks for the following delta."""
+
     since: int
     version: int = Field(description="Pass this as `since` next time")
-    complete: bool = Field(description="False when more entries follow: ask again")
-    entries: list[BlacklistEntryOut]
+    complete: bool = Field(description="False when more entries follow: follow `next`")
 
 
 class IdentifyRequest(BaseModel):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from cardsvc.clerks import service
 from cardsvc.clerks.repository import ClerkRepository
@@ -12,6 +12,7 @@ from cardsvc.deps import (
     PasswordsDep,
     SessionDep,
     SettingsDep,
+    refuse_unknown_query,
 )
 from cardsvc.errors import DomainError
 from cardsvc.kit.types import utcnow
@@ -19,7 +20,9 @@ from cardsvc.kit.types import utcnow
 router = APIRouter(tags=["clerks"])
 
 
-@router.post("/auth/login", response_model=LoginResponse)
+@router.post(
+    "/auth/login", response_model=LoginResponse, dependencies=[Depends(refuse_unknown_query)]
+)
 async def login(
     body: LoginRequest,
     request: Request,

@@ -89,9 +89,7 @@ def login_throttled(
 ) -> TooManyAttemptsError | None:
     """The refusal of a login attempt under ``key`` or from ``address`` past the limits
     (audited), or None. ``key`` is never a personal number in clear (a keyed hash)."""
-    by_name, by_address = ClerkRepository(session).failures_since(
-        key, address, now - LOGIN_WINDOW
-    )
+    by_name, by_address = ClerkRepository(session).failures_since(key, address, now - LOGIN_WINDOW)
     if by_name < MAX_FAILURES_PER_USERNAME and by_address < MAX_FAILURES_PER_ADDRESS:
         return None
     AuditTrail(session, None, audit_secret).record(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from cardsvc.labour.models import CaseProgress, LabourCase
@@ -30,9 +31,7 @@ class LabourRepository:
         *,
         status: CaseStatus | None,
         overdue_at: datetime | None,
-        limit: int,
-        offset: int,
-    ) -> Sequence[LabourCase]:
+    ) -> Select[Any]:
         query = (
             select(LabourCase)
             .join(LabourCase.platform)
@@ -44,9 +43,7 @@ class LabourRepository:
             query = query.where(
                 LabourCase.status != CaseStatus.closed, LabourCase.due_at < overdue_at
             )
-        return self.session.scalars(
-            query.order_by(LabourCase.due_at, LabourCase.id).limit(limit).offset(offset)
-        ).all()
+        return query.order_by(LabourCase.due_at, LabourCase.id)
 
     def open_of_resident(self, resident_id: int) -> Sequence[LabourCase]:
         return self.session.scalars(

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Response
 
-from fastapi import APIRouter, Query, Response
-
-from cardsvc.deps import ActorDep, AuditDep, PathRowId, Purpose, SessionDep
-from cardsvc.ids import MAX_ROW_ID
+from cardsvc.deps import ActorDep, AuditDep, PagingDep, PathRowId, Purpose, SessionDep
+from cardsvc.kit.pagination import Page
 from cardsvc.kit.types import utcnow
 from cardsvc.labour import service
 from cardsvc.labour.rules import CaseStatus
@@ -27,25 +25,19 @@ def take_case(
     return service.case_out(case, now)
 
 
-@router.get("/labour-cases", response_model=list[CaseListItem])
+@router.get("/labour-cases", response_model=Page[CaseListItem])
 def list_cases(
     actor: ActorDep,
     session: SessionDep,
+    paging: PagingDep,
     status: CaseStatus | None = None,
     overdue: bool = False,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
-) -> list[CaseListItem]:
+) -> Page[CaseListItem]:
     """Cases taken within the clerk's jurisdiction, earliest due first."""
-    return service.cases(
-        session,
-        actor,
-        utcnow(),
-        status=status,
-        overdue_only=overdue,
-        limit=limit,
-        offset=offset,
+    found = service.cases(
+        session, actor, utcnow(), paging.request, status=status, overdue_only=overdue
     )
+    return paging.page(found)
 
 
 @router.get("/labour-cases/{case_id}", response_model=CaseOut)

@@ -7,7 +7,6 @@ entry records who, where, when and what, and a case is closed with an outcome.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session
 from cardsvc.audit.service import AuditTrail
 from cardsvc.clerks.permissions import Actor, Permission, as_not_found, authorize
 from cardsvc.errors import NotFoundError, OutsideJurisdictionError
+from cardsvc.kit.pagination import PageRequest, Slice, paginate
 from cardsvc.labour.models import CaseProgress, LabourCase
 from cardsvc.labour.repository import LabourRepository
 from cardsvc.labour.rules import CaseStatus, case_due_at, check_move
@@ -132,21 +132,16 @@ def cases(
     session: Session,
     actor: Actor,
     now: datetime,
+    page: PageRequest,
     *,
     status: CaseStatus | None,
     overdue_only: bool,
-    limit: int,
-    offset: int,
-) -> list[CaseListItem]:
+) -> Slice[CaseListItem]:
     authorize(actor, Permission.read_labour_cases, subject=("labour_cases", actor.platform_id))
-    rows: Sequence[LabourCase] = LabourRepository(session).within(
-        actor.platform_path,
-        status=status,
-        overdue_at=now if overdue_only else None,
-        limit=limit,
-        offset=offset,
+    statement = LabourRepository(session).within(
+        actor.platform_path, status=status, overdue_at=now if overdue_only else None
     )
-    return [_list_item(row, now) for row in rows]
+    return paginate(session, statement, page).map(lambda row: _list_item(row, now))
 
 
 def _list_item(case: LabourCase, now: datetime) -> CaseListItem:

@@ -20,6 +20,8 @@ from cardsvc.deps import (
     PathRowId,
     SessionDep,
     SettingsDep,
+    check_query,
+    refuse_unknown_query,
 )
 from cardsvc.errors import DomainError
 from cardsvc.kit.pagination import Page
@@ -50,7 +52,9 @@ class ResidentToken(HTTPBearer):
             raise online_session_expired()
         settings: Settings = request.app.state.settings
         secret = settings.token_secret.get_secret_value().encode()
-        return read_resident_token(secret, credentials.credentials, utcnow())
+        claims = read_resident_token(secret, credentials.credentials, utcnow())
+        check_query(request)
+        return claims
 
 
 resident_claims = ResidentToken(
@@ -86,7 +90,7 @@ def grant_online_access(
     return service.grant_access(session, actor, audit, passwords, resident_id, utcnow())
 
 
-@router.post("/online/activate", status_code=204)
+@router.post("/online/activate", status_code=204, dependencies=[Depends(refuse_unknown_query)])
 async def activate(
     body: Activation,
     request: Request,
@@ -113,7 +117,9 @@ async def activate(
     return Response(status_code=204)
 
 
-@router.post("/online/login", response_model=OnlineToken)
+@router.post(
+    "/online/login", response_model=OnlineToken, dependencies=[Depends(refuse_unknown_query)]
+)
 async def login(
     body: OnlineLogin,
     request: Request,
@@ -141,7 +147,9 @@ def logout(resident: ResidentDep, session: SessionDep) -> Response:
 
 
 @router.get("/online/me", response_model=ResidentSummary)
-def my_records(resident: ResidentDep, session: SessionDep, settings: SettingsDep) -> ResidentSummary:
+def my_records(
+    resident: ResidentDep, session: SessionDep, settings: SettingsDep
+) -> ResidentSummary:
     """The resident's own records."""
     return service.my_records(session, settings, resident, utcnow())
 

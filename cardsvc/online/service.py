@@ -66,7 +66,9 @@ def grant_access(
     account.activation_hash = passwords.hash(code)
     account.activation_expires_at = now + CODE_VALID
     account.session_version += 1
-    audit.change("online_access.grant", "resident", resident.id, None, {"expires": str(now + CODE_VALID)})
+    audit.change(
+        "online_access.grant", "resident", resident.id, None, {"expires": str(now + CODE_VALID)}
+    )
     return ActivationGranted(activation_code=code, expires_at=now + CODE_VALID)
 
 
@@ -185,7 +187,9 @@ def logout(session: Session, resident: Resident) -> None:
         account.session_version += 1
 
 
-def my_records(session: Session, settings: Settings, resident: Resident, now: datetime) -> ResidentSummary:
+def my_records(
+    session: Session, settings: Settings, resident: Resident, now: datetime
+) -> ResidentSummary:
     AuditTrail(session, None, settings.audit_secret.get_secret_value().encode()).record(
         "online.read", "resident", resident.id, purpose="本人网上查询"
     )

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cardsvc.kit.pagination import PageRequest, Slice, paginate
 from cardsvc.platforms.models import Platform, Window
 
 
@@ -40,14 +41,15 @@ class PlatformRepository:
             select(Platform).where(Platform.unified_code == code)
         ).one_or_none()
 
-    def within(self, path: str, *, limit: int, offset: int) -> Sequence[Platform]:
-        return self.session.scalars(
+    def within(self, path: str, page: PageRequest) -> Slice[Platform]:
+        """A page of the platforms under ``path`` (``path``'s own included), in hierarchy
+        order (paths are unique)."""
+        query = (
             select(Platform)
             .where(Platform.path.startswith(path, autoescape=True))
             .order_by(Platform.path)
-            .limit(limit)
-            .offset(offset)
-        ).all()
+        )
+        return paginate(self.session, query, page)
 
     def all_within(self, path: str) -> Sequence[Platform]:
         return self.session.scalars(

@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Response
 
-from fastapi import APIRouter, Query, Response
-
-from cardsvc.deps import ActorDep, AuditDep, PathRowId, SessionDep
-from cardsvc.ids import MAX_ROW_ID
+from cardsvc.deps import ActorDep, AuditDep, PagingDep, PathRowId, SessionDep
+from cardsvc.kit.pagination import Page
 from cardsvc.platforms import service
 from cardsvc.platforms.schemas import PlatformCreate, PlatformOut, WindowCreate, WindowOut
 
@@ -25,15 +23,11 @@ def create_platform(
     return PlatformOut.model_validate(platform)
 
 
-@router.get("/platforms", response_model=list[PlatformOut])
-def list_platforms(
-    actor: ActorDep,
-    session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
-) -> list[PlatformOut]:
-    platforms = service.list_platforms(session, actor, limit=limit, offset=offset)
-    return [PlatformOut.model_validate(p) for p in platforms]
+@router.get("/platforms", response_model=Page[PlatformOut])
+def list_platforms(actor: ActorDep, session: SessionDep, paging: PagingDep) -> Page[PlatformOut]:
+    """The platforms within the clerk's jurisdiction, their own first, in hierarchy order."""
+    platforms = service.list_platforms(session, actor, paging.request)
+    return paging.page(platforms.map(PlatformOut.model_validate))
 
 
 @router.get("/platforms/{platform_id}", response_model=PlatformOut)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from cardsvc.audit.service import AuditTrail
 from cardsvc.clerks.permissions import Actor, Permission, authorize
 from cardsvc.errors import ConflictError, InvalidDataError, NotFoundError
+from cardsvc.kit.pagination import PageRequest, Slice
 from cardsvc.platforms.models import Platform, Window
 from cardsvc.platforms.repository import PlatformRepository
 from cardsvc.platforms.rules import (
@@ -60,9 +61,7 @@ def create_platform(
     # Only the root (provincial administrator) may create a province.
     authorize(actor, Permission.manage_platforms, parent.path if parent else "/")
     platform = build_platform(repository, parent, data)
-    audit.change(
-        "platform.create", "platform", platform.id, None, {"code": platform.unified_code}
-    )
+    audit.change("platform.create", "platform", platform.id, None, {"code": platform.unified_code})
     return platform
 
 
@@ -78,12 +77,10 @@ def get_platform(session: Session, actor: Actor, platform_id: int) -> Platform:
     return platform
 
 
-def list_platforms(
-    session: Session, actor: Actor, *, limit: int, offset: int
-) -> Sequence[Platform]:
-    """Platforms within the clerk's jurisdiction, in hierarchy order."""
+def list_platforms(session: Session, actor: Actor, page: PageRequest) -> Slice[Platform]:
+    """A page of the platforms within the clerk's jurisdiction, in hierarchy order."""
     authorize(actor, Permission.view_platforms)
-    return PlatformRepository(session).within(actor.platform_path, limit=limit, offset=offset)
+    return PlatformRepository(session).within(actor.platform_path, page)
 
 
 def register_window(

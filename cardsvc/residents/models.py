@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cardsvc.kit.base import Base
@@ -29,3 +29,8 @@ class Resident(Base):
     platform: Mapped[Platform] = relationship(lazy="joined")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's mapper hook
+    __table_args__ = (
+        # A clerk finds a resident by exact name within their jurisdiction: the name
+        # first, then the platform, so the jurisdiction is checked inside the index.
+        Index("ix_residents_name_platform_id", "name", "platform_id"),
+    )

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from datetime import datetime
+from collections.abc import Iterator
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Table, func, insert, literal, select
 from sqlalchemy.orm import Session
 
+from cardsvc.kit.pagination import PageRequest, Slice, paginate
 from cardsvc.kit.types import UtcDateTime
 from cardsvc.platforms.models import Platform
 from cardsvc.residents.models import Resident
+from cardsvc.residents.rules import Sex
 
 
 class ResidentRepository:
@@ -34,15 +36,39 @@ class ResidentRepository:
         )
         return {row.id: row.name for row in rows}
 
-    def within(self, path: str, *, limit: int, offset: int) -> Sequence[Resident]:
-        return self.session.scalars(
+    def within(
+        self,
+        path: str,
+        page: PageRequest,
+        *,
+        resident_id: int | None = None,
+        social_security_number: str | None = None,
+        name: str | None = None,
+        sex: Sex | None = None,
+        born_in: int | None = None,
+    ) -> Slice[Resident]:
+        """A page of the residents of the platforms under ``path`` that match every
+        criterion given, in id order (``born_in``: the year of birth)."""
+        query = (
             select(Resident)
             .join(Resident.platform)
             .where(Platform.path.startswith(path, autoescape=True))
             .order_by(Resident.id)
-            .limit(limit)
-            .offset(offset)
-        ).all()
+        )
+        if resident_id is not None:
+            query = query.where(Resident.id == resident_id)
+        if social_security_number is not None:
+            query = query.where(Resident.social_security_number == social_security_number)
+        if name is not None:  # ix_residents_name_platform_id
+            query = query.where(Resident.name == name)
+        if sex is not None:
+            query = query.where(Resident.sex == sex)
+        if born_in is not None:  # a range, so that an index on the date could serve it
+            query = query.where(
+                Resident.birth_date >= date(born_in, 1, 1),
+                Resident.birth_date < date(born_in + 1, 1, 1),
+            )
+        return paginate(self.session, query, page)
 
     def counts_by_platform(self, path: str) -> dict[int, int]:
         rows = self.session.execute(

@@ -50,3 +50,14 @@ class ResidentListItem(BaseModel):
     name: str
     sex: Sex
     platform_id: int
+
+
+class ResidentLookup(BaseModel):
+    """What a clerk finds a resident by (every criterion given must match): the number,
+    the number of a card they held, or the exact name, narrowed by sex and year of birth."""
+
+    social_security_number: str | None = None
+    card_number: str | None = None
+    name: str | None = None
+    sex: Sex | None = None
+    birth_year: int | None = None

@@ -1,8 +1,7 @@
-"""Registering, reading (audited) and listing (masked) residents."""
+"""Registering, reading (audited) and finding (masked, audited) residents."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -11,6 +10,8 @@ from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from cardsvc.audit.service import AuditTrail
+from cardsvc.cards.holders import holder_of
+from cardsvc.cards.rules import normalise_card_number
 from cardsvc.clerks.permissions import Actor, Permission, as_not_found, authorize
 from cardsvc.errors import (
     ConflictError,
@@ -18,13 +19,14 @@ from cardsvc.errors import (
     NotFoundError,
     OutsideJurisdictionError,
 )
+from cardsvc.kit.pagination import PageRequest, Slice
 from cardsvc.platforms.repository import PlatformRepository
 from cardsvc.platforms.rules import Level
 from cardsvc.residents.ethnic_groups import ETHNIC_GROUPS
 from cardsvc.residents.models import Resident
 from cardsvc.residents.repository import ResidentRepository
 from cardsvc.residents.rules import check_name, mask_name, mask_ssn, parse_ssn
-from cardsvc.residents.schemas import ResidentCreate, ResidentListItem
+from cardsvc.residents.schemas import ResidentCreate, ResidentListItem, ResidentLookup
 
 
 def _mask_address(address: str) -> str:
@@ -126,25 +128,77 @@ def read_resident(
     return resident
 
 
-def list_residents(
-    session: Session, actor: Actor, audit: AuditTrail, *, limit: int, offset: int
-) -> list[ResidentListItem]:
-    """Residents within the clerk's jurisdiction, masked; the listing itself is audited."""
-    authorize(actor, Permission.list_residents, subject=("residents", actor.platform_id))
-    residents: Sequence[Resident] = ResidentRepository(session).within(
-        actor.platform_path, limit=limit, offset=offset
+def find_residents(
+    session: Session,
+    actor: Actor,
+    audit: AuditTrail,
+    lookup: ResidentLookup,
+    purpose: str,
+    page: PageRequest,
+) -> Slice[ResidentListItem]:
+    """A page of the residents within the clerk's jurisdiction that match ``lookup``
+    (all of them when it is empty), masked; the lookup is audited with its purpose, its
+    criteria (personal ones masked and keyed-hashed) and the ids it answered.
+
+    A resident outside the jurisdiction is not found, as one who is not registered. A
+    resident's full record is read with ``read_resident``, one at a time.
+    """
+    authorize(
+        actor,
+        Permission.list_residents,
+        subject=("residents", actor.platform_id),
+        purpose=purpose,
     )
-    audit.record("list", "residents", actor.platform_id, payload={"ids": [r.id for r in residents]})
-    return [
-        ResidentListItem(
+    narrowing = lookup.sex is not None or lookup.birth_year is not None
+    identifying = (lookup.social_security_number, lookup.card_number, lookup.name)
+    if narrowing and all(value is None for value in identifying):
+        # Sex and year only narrow a lookup: alone they would list half the jurisdiction.
+        raise InvalidDataError("按性别或出生年份查找时须同时提供姓名", code="name_required")
+    criteria: dict[str, object] = {}
+    number = name = None
+    if lookup.social_security_number is not None:
+        number = parse_ssn(lookup.social_security_number).number
+        criteria["social_security_number"] = audit.personal(number, mask_ssn(number))
+    if lookup.name is not None:
+        name = check_name(lookup.name)
+        criteria["name"] = audit.personal(name, mask_name(name))
+    if lookup.sex is not None:
+        criteria["sex"] = lookup.sex.value
+    if lookup.birth_year is not None:
+        criteria["birth_year"] = lookup.birth_year
+    holder = None
+    if lookup.card_number is not None:
+        card_number = normalise_card_number(lookup.card_number)
+        criteria["card_number"] = card_number
+        holder = holder_of(session, card_number)
+    if lookup.card_number is not None and holder is None:
+        found: Slice[Resident] = Slice([], 0, True, False, page)  # no such card
+    else:
+        found = ResidentRepository(session).within(
+            actor.platform_path,
+            page,
+            resident_id=holder,
+            social_security_number=number,
+            name=name,
+            sex=lookup.sex,
+            born_in=lookup.birth_year,
+        )
+    audit.record(
+        "list",
+        "residents",
+        actor.platform_id,
+        purpose=purpose,
+        payload={"criteria": criteria, "ids": [r.id for r in found.items]},
+    )
+    return found.map(
+        lambda r: ResidentListItem(
             id=r.id,
             social_security_number=mask_ssn(r.social_security_number),
             name=mask_name(r.name),
             sex=r.sex,
             platform_id=r.platform_id,
         )
-        for r in residents
-    ]
+    )
 
 
 def resident_by_id(session: Session, resident_id: int) -> Resident:

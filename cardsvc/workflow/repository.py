@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
 from cardsvc.platforms.models import Platform
@@ -39,9 +39,7 @@ class WorkflowRepository:
         status: Status | None,
         item_code: str | None,
         overdue_at: datetime | None,
-        limit: int,
-        offset: int,
-    ) -> Sequence[Application]:
+    ) -> Select[Any]:
         """Applications taken within ``path``, the most pressing (earliest due) first."""
         query = (
             select(Application)
@@ -54,9 +52,7 @@ class WorkflowRepository:
             query = query.where(Application.item_code == item_code)
         if overdue_at is not None:
             query = query.where(Application.status.in_(OPEN), Application.due_at < overdue_at)
-        return self.session.scalars(
-            query.order_by(Application.due_at, Application.id).limit(limit).offset(offset)
-        ).all()
+        return query.order_by(Application.due_at, Application.id)
 
     def of_resident(self, resident_id: int, *, open_only: bool) -> Sequence[Application]:
         query = select(Application).where(Application.resident_id == resident_id)

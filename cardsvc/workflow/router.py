@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from cardsvc.deps import ActorDep, AuditDep, PathRowId, Purpose, SessionDep
-from cardsvc.ids import MAX_ROW_ID
+from cardsvc.deps import ActorDep, AuditDep, PagingDep, PathRowId, Purpose, SessionDep
+from cardsvc.kit.pagination import Page
 from cardsvc.kit.types import utcnow
 from cardsvc.workflow import service
 from cardsvc.workflow.rules import Decision, Status, Step
@@ -62,28 +62,27 @@ def submit_application(
     return service.application_out(application, now)
 
 
-@router.get("/applications", response_model=list[QueueItem])
+@router.get("/applications", response_model=Page[QueueItem])
 def application_queue(
     actor: ActorDep,
     session: SessionDep,
+    paging: PagingDep,
     status: Status | None = None,
     item_code: Annotated[str | None, Query(pattern=r"^[a-z_]{3,40}$")] = None,
     overdue: bool = False,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
-) -> list[QueueItem]:
+) -> Page[QueueItem]:
     """The queue of the clerk's platform and the platforms below it, earliest due first:
     ``status=submitted`` awaits first review, ``status=reviewed`` approval."""
-    return service.queue(
+    found = service.queue(
         session,
         actor,
         utcnow(),
+        paging.request,
         status=status,
         item_code=item_code,
         overdue_only=overdue,
-        limit=limit,
-        offset=offset,
     )
+    return paging.page(found)
 
 
 @router.get("/applications/{application_id}", response_model=ApplicationOut)

@@ -9,7 +9,6 @@ its record, and a refused effect leaves the application where it was.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,6 +25,7 @@ from cardsvc.errors import (
     OutsideJurisdictionError,
 )
 from cardsvc.kit.calendar import china_day
+from cardsvc.kit.pagination import PageRequest, Slice, paginate
 from cardsvc.residents.service import masked_names, resident_by_id, resident_in_jurisdiction
 from cardsvc.workflow.items import ITEMS, BusinessItem, item
 from cardsvc.workflow.models import Application, ApplicationStep, ItemTimeLimit
@@ -259,62 +259,47 @@ def queue(
     session: Session,
     actor: Actor,
     now: datetime,
+    page: PageRequest,
     *,
     status: Status | None,
     item_code: str | None,
     overdue_only: bool,
-    limit: int,
-    offset: int,
-) -> list[QueueItem]:
+) -> Slice[QueueItem]:
     """The applications taken within the clerk's jurisdiction: a community station sees
     its own, a street centre its own and its communities' (earliest due first)."""
     authorize(actor, Permission.read_applications, subject=("applications", actor.platform_id))
     if item_code is not None:
         item(item_code)
-    rows: Sequence[Application] = WorkflowRepository(session).queue(
+    statement = WorkflowRepository(session).queue(
         actor.platform_path,
         status=status,
         item_code=item_code,
         overdue_at=now if overdue_only else None,
-        limit=limit,
-        offset=offset,
     )
-    names = masked_names(session, {row.resident_id for row in rows})
-    return [
-        QueueItem(
-            id=row.id,
-            item_code=row.item_code,
-            item_name=ITEMS[row.item_code].name,
-            resident_id=row.resident_id,
-            resident_name=names.get(row.resident_id, ""),
-            platform_id=row.platform_id,
-            status=row.status,
-            submitted_at=row.submitted_at,
-            due_at=row.due_at,
-            overdue=is_overdue(row.status, row.due_at, now),
-        )
-        for row in rows
-    ]
+    found = paginate(session, statement, page)
+    names = masked_names(session, {row.resident_id for row in found.items})
+    return found.map(lambda row: _queue_item(row, names.get(row.resident_id, ""), now))
+
+
+def _queue_item(row: Application, resident_name: str, now: datetime) -> QueueItem:
+    return QueueItem(
+        id=row.id,
+        item_code=row.item_code,
+        item_name=ITEMS[row.item_code].name,
+        resident_id=row.resident_id,
+        resident_name=resident_name,
+        platform_id=row.platform_id,
+        status=row.status,
+        submitted_at=row.submitted_at,
+        due_at=row.due_at,
+        overdue=is_overdue(row.status, row.due_at, now),
+    )
 
 
 def open_applications(session: Session, resident_id: int, now: datetime) -> list[QueueItem]:
     """A resident's applications still in progress (for the resident summary)."""
     rows = WorkflowRepository(session).of_resident(resident_id, open_only=True)
-    return [
-        QueueItem(
-            id=row.id,
-            item_code=row.item_code,
-            item_name=ITEMS[row.item_code].name,
-            resident_id=row.resident_id,
-            resident_name="",
-            platform_id=row.platform_id,
-            status=row.status,
-            submitted_at=row.submitted_at,
-            due_at=row.due_at,
-            overdue=is_overdue(row.status, row.due_at, now),
-        )
-        for row in rows
-    ]
+    return [_queue_item(row, "", now) for row in rows]
 
 
 def service_guide(session: Session, actor: Actor) -> list[GuideItem]:

@@ -38,24 +38,46 @@ def ef05_records(p: CardPersonalisation) -> list[bytes]:
     ]
 
 
-def split_name(name: str) -> tuple[bytes, bytes]:
-    """The GBK name cut at a character boundary into tag 09 (≤ 30 bytes) and 4E (≤ 20)."""
+def split_name(name: str, generation: str) -> tuple[bytes, bytes]:
+    """The name in GBK cut at a character boundary into tag 09 (≤ 30 bytes) and, on 2.00
+    and 3.00 cards, the extension 4E (≤ 20 bytes).
+
+    ``ValueError`` saying why when a card of ``generation`` cannot hold the name.
+    """
+    if not name.strip():
+        raise ValueError("a name cannot be empty")
+    for ch in name:
+        try:
+            ch.encode("gbk")
+        except UnicodeEncodeError:
+            raise ValueError(
+                f"{ch!r} (U+{ord(ch):04X}) cannot be written on a card: cards keep names in "
+                "GBK, which has no such character; give the name as the issuer writes it"
+            ) from None
+    size = len(name.encode("gbk"))
     head = ""
     for ch in name:
         if len((head + ch).encode("gbk")) > NAME_LENGTH:
             break
         head += ch
     tail = name[len(head) :].encode("gbk")
+    if tail and generation == "1.00":
+        raise ValueError(
+            f"the name is {size} GBK bytes and a 1.00 card holds {NAME_LENGTH} "
+            "(it has no name extension)"
+        )
     if len(tail) > NAME_EXTENSION_LENGTH:
-        raise ValueError(f"name does not fit tags 09 and 4E ({len(name.encode('gbk'))} bytes)")
+        raise ValueError(
+            f"the name is {size} GBK bytes and does not fit a {generation} card: it holds "
+            f"{NAME_LENGTH + NAME_EXTENSION_LENGTH} ({NAME_LENGTH}, and {NAME_EXTENSION_LENGTH} "
+            "more in the name extension)"
+        )
     return head.encode("gbk"), tail
 
 
 def ef06_records(p: CardPersonalisation) -> list[bytes]:
     """EF06 (holder data) records of profile §2; 1.00 cards have no 4E record."""
-    name, extension = split_name(p.name)
-    if extension and p.generation == "1.00":
-        raise ValueError("a 1.00 card has no name extension: the name exceeds 30 GBK bytes")
+    name, extension = split_name(p.name, p.generation)
     records = [
         encode_simple_tlv(0x08, encode_an(p.social_security_number, 18, encoding="ascii")),
         encode_simple_tlv(0x09, name.ljust(NAME_LENGTH, b"\x00")),

@@ -26,7 +26,10 @@ def test_chain_is_intact_after_requests_and_detects_an_edited_row(
             "/residents", json=resident_payload(community), headers=world.headers(clerk)
         )
         assert response.status_code == 201
-    client.get("/residents", headers=world.headers("street_a"))
+    listed = client.get(
+        "/residents", params={"purpose": "窗口业务办理"}, headers=world.headers("street_a")
+    )
+    assert listed.status_code == 200
     assert list(verify_chain(session, AUDIT_SECRET)) == []
     first = connection.execute(text("SELECT min(seq) FROM audit_events")).scalar_one()
     with audit_protection_lifted(connection):

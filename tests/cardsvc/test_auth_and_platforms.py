@@ -123,12 +123,13 @@ def test_windows_are_registered_to_a_platform(client: Client, world: World) -> N
 
 
 def test_platform_list_is_limited_to_the_jurisdiction(client: Client, world: World) -> None:
-    names = {p["name"] for p in client.get("/platforms", headers=world.headers("street_a")).json()}
-    assert names == {
+    page = client.get("/platforms", headers=world.headers("street_a")).json()
+    assert [p["name"] for p in page["items"]] == [  # hierarchy order: its own first
         "玄武门街道人力资源和社会保障服务中心",
         "虹桥社区人力资源和社会保障服务站",
         "百子亭社区人力资源和社会保障服务站",
-    }
+    ]
+    assert (page["total"], page["total_exact"], page["next"]) == (3, True, None)
 
 
 def test_admin_registers_a_certified_clerk(client: Client, world: World) -> None:

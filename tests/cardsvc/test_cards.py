@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -40,7 +42,8 @@ def test_first_card_goes_from_production_to_normal(desk: Desk) -> None:
     history = desk.client.get(
         f"/cards/{number}/history", headers=desk.world.headers("clerk_a1")
     ).json()
-    assert [h["to_status"] for h in history] == ["in_production", "issued", "normal"]
+    assert [h["to_status"] for h in history["items"]] == ["in_production", "issued", "normal"]
+    assert (history["total"], history["next"]) == (3, None)
 
 
 @pytest.mark.parametrize(
@@ -105,14 +108,14 @@ def test_replacement_flow(client: Client, world: World, resident_payload: Payloa
     desk.act(new, "issue", "operator")
     assert desk.act(new, "activate")["status"] == "normal"
     history = client.get(f"/cards/{old}/history", headers=world.headers("clerk_a1")).json()
-    assert history[-1]["to_status"] == "superseded"
+    assert history["items"][-1]["to_status"] == "superseded"
     delta = client.get(
         "/blacklist", params={"since": version}, headers=world.headers("clerk_a1")
     ).json()
     # Already blacklisted when reported lost: superseding adds no entry.
-    assert delta["entries"] == []
+    assert delta["items"] == []
     full = client.get("/blacklist", headers=world.headers("clerk_a1")).json()
-    assert old in {e["card_number"] for e in full["entries"] if e["action"] == "add"}
+    assert old in {e["card_number"] for e in full["items"] if e["action"] == "add"}
 
 
 def test_blacklist_feed_is_versioned(
@@ -126,16 +129,23 @@ def test_blacklist_feed_is_versioned(
     delta = client.get(
         "/blacklist", params={"since": start}, headers=world.headers("operator")
     ).json()
-    assert [(e["action"], e["status"]) for e in delta["entries"]] == [
+    assert [(e["action"], e["status"]) for e in delta["items"]] == [
         ("add", "temporarily_lost"),
         ("remove", "normal"),
     ]
-    assert delta["complete"] is True
-    assert delta["version"] == delta["entries"][-1]["version"]
-    page = client.get(
+    assert (delta["complete"], delta["total"], delta["next"]) == (True, 2, None)
+    assert delta["version"] == delta["items"][-1]["version"]
+    first = client.get(
         "/blacklist", params={"since": start, "limit": 1}, headers=world.headers("clerk_a1")
-    ).json()
-    assert page["complete"] is False
+    )
+    page = first.json()
+    assert (page["complete"], page["total"], len(page["items"])) == (False, 2, 1)
+    # The next delta starts from the version reached, with the same page size.
+    assert page["next"] == f"/blacklist?limit=1&since={page['version']}"
+    assert first.headers["link"] == f'<{page["next"]}>; rel="next"'
+    rest = client.get(page["next"], headers=world.headers("clerk_a1")).json()
+    assert [e["status"] for e in rest["items"]] == ["normal"]
+    assert (rest["complete"], rest["total"], rest["next"]) == (True, 1, None)
     assert client.get("/blacklist").status_code == 401
 
 
@@ -219,7 +229,7 @@ def test_temporary_loss_lapses_after_the_period(desk: Desk, connection: Connecti
     history = desk.client.get(
         f"/cards/{number}/history", headers=desk.world.headers("clerk_a1")
     ).json()
-    assert [h["event"] for h in history][-2:] == ["lapse_temporary_loss", "lock"]
+    assert [h["event"] for h in history["items"]][-2:] == ["lapse_temporary_loss", "lock"]
 
 
 def test_identify_lapses_a_temporary_loss_first(desk: Desk, connection: Connection) -> None:
@@ -240,7 +250,7 @@ def test_identify_lapses_a_temporary_loss_first(desk: Desk, connection: Connecti
     history = desk.client.get(
         f"/cards/{number}/history", headers=desk.world.headers("clerk_a1")
     ).json()
-    assert history[-1]["event"] == "lapse_temporary_loss"
+    assert history["items"][-1]["event"] == "lapse_temporary_loss"
 
 
 def test_identifies_arriving_together_are_answered_each_in_shared_batches(
@@ -272,7 +282,18 @@ def test_identifies_arriving_together_are_answered_each_in_shared_batches(
     nobody = {"Authorization": f"Bearer {issue_token(stranger, TokenClaims(10**6, 1, expiry))}"}
     cases: list[tuple[dict[str, object], dict[str, str], int, str | None]] = [
         (good, world.headers("clerk_b1"), 200, None),
-        ({**good, "card_number": "D2143569X"}, world.headers("clerk_a1"), 403, "card_mismatch"),
+        (
+            {**good, "card_number": "D2143569X"},
+            world.headers("clerk_a1"),
+            403,
+            "card_not_on_record",
+        ),
+        (
+            {**good, "card_identification_code": lost_body["card_identification_code"]},
+            world.headers("clerk_b1"),
+            403,
+            "card_mismatch",
+        ),
         (
             {**good, "social_security_number": lost_desk.body["social_security_number"]},
             world.headers("clerk_a2"),
@@ -303,6 +324,10 @@ def test_identifies_arriving_together_are_answered_each_in_shared_batches(
     refusals = [e for e in added if e.action == "refused"]
     assert len(reads) == sum(1 for case in cases if case[2] == 200)
     assert len(refusals) == sum(1 for case in cases if case[2] == 403)
+    # Each refusal is on record with its own reason: the two kinds of unknown card apart.
+    assert Counter(json.loads(e.payload)["code"] for e in refusals) == Counter(
+        case[3] for case in cases if case[2] == 403
+    )
     assert {e.window_id for e in reads} == {
         world.windows["clerk_b1"].id,
         world.windows["street_b"].id,
@@ -369,10 +394,16 @@ def test_identify(desk: Desk) -> None:
     assert ok.status_code == 200, ok.text
     assert ok.json()["card"]["profile_status"] == "1"
     assert ok.json()["resident"]["name"] == "张三"
-    wrong = desk.client.post(
+    unknown = desk.client.post(
         "/identify", json={**body, "card_number": "D2143569X"}, headers=headers
     )
-    assert (wrong.status_code, wrong.json()["code"]) == (403, "card_mismatch")
+    assert (unknown.status_code, unknown.json()["code"]) == (403, "card_not_on_record")
+    assert unknown.json()["detail"].startswith("卡片未登记")
+    forged = desk.client.post(
+        "/identify", json={**body, "card_identification_code": "0" * 32}, headers=headers
+    )
+    assert (forged.status_code, forged.json()["code"]) == (403, "card_mismatch")
+    assert forged.json()["detail"] == "卡片信息与登记信息不符，请核实持卡人身份"
     desk.act(number, "loss")
     refused = desk.client.post("/identify", json=body, headers=headers)
     assert (refused.status_code, refused.json()["code"]) == (403, "card_blacklisted")

@@ -104,6 +104,16 @@ def test_openapi_declares_the_problems_each_operation_answers(client: Client) ->
             assert media == "application/problem+json"
     assert "429" in schema["paths"]["/auth/login"]["post"]["responses"]
     assert schema["paths"]["/health"]["get"]["responses"].keys() == {"200"}
+    # A body past the limit (413) where the operation takes a body, and only there.
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            takes_body = "requestBody" in operation
+            assert ("413" in operation["responses"]) == takes_body, (method, path)
+    # Identify's refusals, told apart by code: a card the register does not know, and one
+    # whose data disagree with it.
+    refused = identify["403"]["description"]
+    for code in ("card_not_on_record", "card_mismatch", "card_blacklisted", "card_not_activated"):
+        assert f"`{code}`" in refused
 
 
 def test_a_201_says_where_the_new_record_is(

@@ -4,7 +4,7 @@ never a poisoned batch, and every refusal audited."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import date
 from pathlib import Path
 
@@ -178,16 +178,60 @@ def test_card_numbers_in_paths_are_checked_at_the_edge(desk: Desk, world: World)
     assert response.status_code == 422
 
 
+_TOO_LARGE = "请求内容过大（不能超过65536字节），请精简后重新提交"
+
+
 def test_request_bodies_are_bounded_on_every_route(client: Client, world: World) -> None:
-    """Refused from the declared length, before anything is read (FastAPI's own limit)."""
+    """Refused from the declared length, before anything is read, with a problem like
+    every other error (Starlette's own limit would answer plain text)."""
     big = b'{"username": "' + b"a" * 200_000 + b'"}'
-    for url in ("/auth/login", "/identify", "/residents"):
+    for url in ("/auth/login", "/identify", "/residents", "/health"):
         response = client.post(
             url,
             content=big,
             headers={**world.headers("clerk_a1"), "Content-Type": "application/json"},
         )
         assert response.status_code == 413, (url, response.status_code)
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json() == {
+            "type": "urn:cardsvc:problem:content_too_large",
+            "title": "Request Entity Too Large",
+            "status": 413,
+            "code": "content_too_large",
+            "detail": _TOO_LARGE,
+        }
+
+
+def test_a_body_sent_without_a_length_is_bounded_as_it_is_read(
+    client: Client, world: World
+) -> None:
+    """Chunked: FastAPI's limit stops reading past the limit; the same problem."""
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"username": "'
+        for _ in range(100):
+            yield b"a" * 1000
+        yield b'"}'
+
+    response = client.post(
+        "/residents",
+        content=chunks(),
+        headers={**world.headers("clerk_a1"), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+    assert (response.json()["code"], response.json()["detail"]) == (
+        "content_too_large",
+        _TOO_LARGE,
+    )
+
+
+def test_a_body_within_the_limit_is_read(client: Client, world: World) -> None:
+    body = b'{"username": "' + b"a" * 60_000 + b'", "password": "x", "window_code": "W"}'
+    response = client.post(
+        "/auth/login", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422  # read, and refused by the schema (too long a name)
 
 
 # ---------------------------------------------------------------- imports

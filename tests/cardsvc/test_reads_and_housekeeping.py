@@ -49,7 +49,21 @@ def test_read_a_card_and_a_residents_cards(desk: Desk, session: Session) -> None
     cards = desk.client.get(
         f"/residents/{desk.resident_id}/cards", params=PURPOSE, headers=headers
     ).json()
-    assert [c["card_number"] for c in cards] == [old, new]
+    assert [c["card_number"] for c in cards["items"]] == [old, new]
+    assert (cards["total"], cards["next"]) == (2, None)
+    first = desk.client.get(
+        f"/residents/{desk.resident_id}/cards", params={**PURPOSE, "limit": 1}, headers=headers
+    )
+    assert [c["card_number"] for c in first.json()["items"]] == [old]
+    following = first.json()["next"]
+    assert following == (
+        f"/residents/{desk.resident_id}/cards?purpose=%E7%AA%97%E5%8F%A3%E4%B8%9A%E5%8A%A1"
+        "%E5%8A%9E%E7%90%86&limit=1&offset=1"
+    )
+    assert first.headers["link"] == f'<{following}>; rel="next"'
+    second = desk.client.get(following, headers=headers).json()
+    assert [c["card_number"] for c in second["items"]] == [new]
+    assert (second["total"], second["next"]) == (2, None)
     assert desk.client.get(f"/cards/{new}", headers=headers).status_code == 422  # no purpose
     reads = session.scalars(select(AuditEvent.purpose).where(AuditEvent.action == "read")).all()
     assert reads.count("窗口业务办理") >= 2

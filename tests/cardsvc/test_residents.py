@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -12,6 +13,13 @@ from tests.cardsvc.conftest import Client, World
 
 Payload = Callable[..., dict[str, object]]
 PURPOSE = {"purpose": "窗口业务办理"}
+
+
+def _list(client: Client, world: World, clerk: str, **params: object) -> dict[str, Any]:
+    response = client.get("/residents", params={**PURPOSE, **params}, headers=world.headers(clerk))
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def _register(client: Client, world: World, clerk: str, body: dict[str, object]) -> int:
@@ -104,15 +112,21 @@ def test_list_masks_numbers_and_names_and_stays_in_jurisdiction(
     a1 = resident_payload("community_a1")
     _register(client, world, "clerk_a1", a1)
     _register(client, world, "clerk_a2", resident_payload("community_a2", name="欧阳娜娜"))
-    own = client.get("/residents", headers=world.headers("clerk_a1")).json()
-    assert len(own) == 1
+    own = _list(client, world, "clerk_a1")
+    assert (own["total"], own["total_exact"], own["next"]) == (1, True, None)
     number = str(a1["social_security_number"])
-    assert own[0]["social_security_number"] == number[:4] + "*" * 10 + number[-4:]
-    assert own[0]["name"] == "张*"
-    street = client.get("/residents", headers=world.headers("street_a")).json()
-    assert sorted(r["name"] for r in street) == ["张*", "欧***"]
-    assert client.get("/residents", headers=world.headers("clerk_b1")).json() == []
-    assert client.get("/residents", headers=world.headers("operator")).status_code == 403
+    assert own["items"][0]["social_security_number"] == number[:4] + "*" * 10 + number[-4:]
+    assert own["items"][0]["name"] == "张*"
+    street = _list(client, world, "street_a")
+    assert sorted(r["name"] for r in street["items"]) == ["张*", "欧***"]
+    assert _list(client, world, "clerk_b1") == {
+        "items": [],
+        "total": 0,
+        "total_exact": True,
+        "next": None,
+    }
+    refused = client.get("/residents", params=PURPOSE, headers=world.headers("operator"))
+    assert refused.status_code == 403
 
 
 def test_read_is_audited_with_clerk_window_and_purpose(

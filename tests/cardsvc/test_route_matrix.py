@@ -410,7 +410,7 @@ CASES: dict[tuple[str, str, str], Case] = {
     ("GET", "/platforms", ""): Case(
         "platform",
         lambda t: ("GET", "/platforms", {"params": {"limit": 500}}),
-        listed=lambda r, t: t.platform.id in {p["id"] for p in r.json()},
+        listed=lambda r, t: t.platform.id in {p["id"] for p in r.json()["items"]},
     ),
     ("GET", "/platforms/{platform_id}", ""): Case(
         "platform", lambda t: ("GET", f"/platforms/{t.platform.id}", {})
@@ -444,8 +444,10 @@ CASES: dict[tuple[str, str, str], Case] = {
     ),
     ("GET", "/residents", ""): Case(
         "resident",
-        lambda t: ("GET", "/residents", {"params": {"limit": 500}}),
-        listed=lambda r, t: t.resident is not None and t.resident.id in {x["id"] for x in r.json()},
+        lambda t: ("GET", "/residents", {"params": {"limit": 500, **_PURPOSE}}),
+        listed=lambda r, t: (
+            t.resident is not None and t.resident.id in {x["id"] for x in r.json()["items"]}
+        ),
     ),
     ("GET", "/residents/{resident_id}", ""): Case(
         "resident",
@@ -487,7 +489,7 @@ CASES: dict[tuple[str, str, str], Case] = {
         card_state=CardState.lost,
         listed=lambda r, t: (
             t.card is not None
-            and t.card.card_number in {e["card_number"] for e in r.json()["entries"]}
+            and t.card.card_number in {e["card_number"] for e in r.json()["items"]}
         ),
     ),
     ("POST", "/identify", ""): Case(

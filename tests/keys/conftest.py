@@ -41,6 +41,15 @@ class SoftHsmToken:
     user_pin: str
 
 
+@pytest.fixture(autouse=True)
+def _no_key_store_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``sscard-keys`` reads SSCARD_KEYS_* variables; an officer's shell must not change
+    what these tests open."""
+    for name in list(os.environ):
+        if name.startswith("SSCARD_KEYS_"):
+            monkeypatch.delenv(name)
+
+
 @pytest.fixture(scope="session")
 def softhsm_token(
     tmp_path_factory: pytest.TempPathFactory, missing_service: MissingService

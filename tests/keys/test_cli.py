@@ -67,7 +67,7 @@ def test_full_ceremony(workdir: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert main([*base, "import", *kind, *parts]) == 0
     combined = bytes(a ^ b for a, b in zip(COMPONENT_A, COMPONENT_B, strict=True))
     assert (
-        f"校验值 {key_check_value(Algorithm.TDES, combined).hex().upper()}"
+        f"imported uk v1 (3DES, UK), KCV {key_check_value(Algorithm.TDES, combined).hex().upper()}"
         in capsys.readouterr().out
     )
     assert main([*base, "rotate", "--label", "irk"]) == 0
@@ -124,7 +124,7 @@ def test_full_ceremony(workdir: Path, capsys: pytest.CaptureFixture[str]) -> Non
     for secret in [COMPONENT_A, COMPONENT_B, combined, transport, *TRANSPORT_PARTS]:
         assert secret[:8].hex() not in text
     assert main([*base, "verify-log"]) == 0
-    assert "16 条记录" in capsys.readouterr().out
+    assert "is intact: 16 lines" in capsys.readouterr().out
 
 
 def test_wrong_component_kcv_is_refused_and_logged(
@@ -171,8 +171,8 @@ def test_a_software_store_keeps_its_log_beside_it(
     workdir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     elsewhere = ["--log", str(tmp_path / "nobody-reads-this.log")]
-    assert main([*store_args(workdir), *elsewhere, "rotate", "--label", "irk"]) == 1
-    assert "cannot move it" in capsys.readouterr().err
+    assert main([*store_args(workdir), *elsewhere, "rotate", "--label", "irk"]) == 2
+    assert "a software store's ceremony log is always" in capsys.readouterr().err
     assert not (tmp_path / "nobody-reads-this.log").exists()
 
 
@@ -203,7 +203,33 @@ def test_token_ceremony(
     assert main([*base, "rotate", "--label", "irk"]) == 0
     assert main([*base, "list"]) == 0
     assert main([*base, "verify-log"]) == 0
-    assert "8 条记录" in capsys.readouterr().out
+    assert "is intact: 8 lines" in capsys.readouterr().out
+
+
+def test_a_wrong_pin_is_one_line_and_a_failed_step_in_the_token_log(
+    softhsm_token: SoftHsmToken, pkcs11_store: object, tmp_path: Path
+) -> None:
+    """In a process of its own: this one is logged in to the token already (the fixture's
+    store), and PKCS#11 login is per process."""
+    base = token_args(softhsm_token, tmp_path)
+    assert main([*base, "list"]) == 0
+    (tmp_path / "pin.txt").write_text("13579")  # the SO PIN, not the user PIN
+    refused = subprocess.run(
+        [str(Path(sys.executable).parent / "sscard-keys"), *base, "list"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        "error: the PIN does not open this token — check the user PIN (--pin-file); a token "
+        "locks after a few wrong PINs; the refused attempt is in the ceremony log\n"
+    )
+    assert "13579" not in refused.stdout + refused.stderr
+    last = json.loads((tmp_path / "token.log").read_bytes().splitlines()[-1])
+    assert (last["event"], last["details"]["status"]) == ("keys-listed", "failed")
+    assert last["details"]["reason"] == "StoreLocked"
 
 
 def test_parallel_ceremonies_on_a_token_take_a_label_once(
@@ -272,7 +298,7 @@ def test_anchors_find_a_cut_log(workdir: Path, capsys: pytest.CaptureFixture[str
     assert main([*base, "rotate", "--label", "irk"]) == 0
     assert main([*base, "anchor-log", "--anchors", str(anchors)]) == 0
     assert main([*base, "verify-log", "--anchors", str(anchors)]) == 0
-    assert "1 个锚点相符" in capsys.readouterr().out
+    assert "1 anchor matches" in capsys.readouterr().out
     path = workdir / "keys.json.ceremony.log"
     lines = path.read_bytes().splitlines()
     path.write_bytes(b"\n".join(lines[:-2]) + b"\n")  # the rotation removed
@@ -330,7 +356,7 @@ def test_custodians_cannot_bring_the_same_component_or_a_store_through_a_link(
     assert main([*linked, "list"]) == 1
     assert "symbolic link" in capsys.readouterr().err
     weak = ["--store", str(workdir / "weak.json"), "--passphrase-file", str(workdir / "pass.txt")]
-    assert main([*weak, "create", "--scrypt-n", "2"]) == 1
+    assert main([*weak, "create", "--scrypt-n", "2"]) == 2  # a usage error
     assert "at least 2**10" in capsys.readouterr().err
     (workdir / "short.txt").write_text("short\n")
     short = ["--store", str(workdir / "s.json"), "--passphrase-file", str(workdir / "short.txt")]

@@ -98,8 +98,8 @@ def test_wrong_pin_is_reported_with_the_ministry_code_and_remembered(
     card_file = tmp_path / "card.json"
     create(card_file)
     capsys.readouterr()
-    assert read_main(["read", "--card-file", str(card_file), "--pin", "111111"]) == 2
-    assert "error -51" in capsys.readouterr().err
+    assert read_main(["read", "--card-file", str(card_file), "--pin", "111111"]) == 1
+    assert "wrong PIN, 2 tries left (error -51)" in capsys.readouterr().err
     assert json.loads(card_file.read_text())["pin"]["tries_left"] == 2
 
 
@@ -128,8 +128,8 @@ def test_existing_card_file_is_not_overwritten_without_force(
     card_file = tmp_path / "card.json"
     create(card_file)
     before = card_file.read_bytes()
-    assert sim_main(["card", "create", "--out", str(card_file)]) == 2
-    assert "--force" in capsys.readouterr().err
+    assert sim_main(["card", "create", "--out", str(card_file)]) == 1
+    assert f"{card_file} exists; use --force to overwrite it" in capsys.readouterr().err
     assert card_file.read_bytes() == before
 
 
@@ -138,8 +138,8 @@ def test_corrupt_card_file_is_a_clear_error(
 ) -> None:
     card_file = tmp_path / "card.json"
     card_file.write_text("{not json")
-    assert read_main(["read", "--card-file", str(card_file)]) == 2
-    assert str(card_file) in capsys.readouterr().err
+    assert read_main(["read", "--card-file", str(card_file)]) == 1
+    assert f"Error: {card_file}: not JSON" in capsys.readouterr().err
 
 
 def test_population_writes_n_readable_cards(
@@ -156,7 +156,7 @@ def test_population_writes_n_readable_cards(
         assert read_main(["read", "--card-file", str(card_file)]) == 0
     pipes = capsys.readouterr().out.splitlines()
     assert len({p.split("|")[2] for p in pipes}) == 12  # card numbers are unique
-    assert sim_main(["population", "2", "--out", str(out)]) == 2  # not into a used folder
+    assert sim_main(["population", "2", "--out", str(out)]) == 1  # not into a used folder
 
 
 def test_console_scripts_are_installed(tmp_path: Path) -> None:
@@ -233,7 +233,7 @@ def test_psam_of_another_province_is_refused_with_the_genuine_check_code(
         == 0
     )
     capsys.readouterr()
-    assert read_main(["read", "--card-file", str(card_file), "--psam-file", str(psam_file)]) == 2
+    assert read_main(["read", "--card-file", str(card_file), "--psam-file", str(psam_file)]) == 1
     captured = capsys.readouterr()
     assert "error -21" in captured.err
     assert captured.out == ""  # never shown as a resident

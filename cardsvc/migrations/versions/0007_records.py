@@ -1,13 +1,13 @@
 """applications through the two tiers, employment records and labour cases
 
-Revision ID: 0006_records
-Revises: 0005
+Revision ID: 0007_records
+Revises: 0006_resident_lookup
 
 Applications (受理 → 初审 → 审批) with each step's clerk, window, time and note; local
 time limits per business item; the employment records approval writes: registrations
 with their 就业创业证 numbers (a sequence per county and year), hardship recognitions,
 guaranteed loans, skill records and entrepreneurship services; labour cases (complaints
-and mediation) with their progress; residents' ratings of window service.
+and mediation) with their progress; residents' ratings of window service; residents' online accounts.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_records"
-down_revision: str | None = "0005"
+revision: str = "0007_records"
+down_revision: str | None = "0006_resident_lookup"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -452,8 +452,25 @@ def upgrade() -> None:
     with op.batch_alter_table("ratings", schema=None) as batch_op:
         batch_op.create_index("ix_ratings_platform_time", ["platform_id", "rated_at"], unique=False)
 
+    op.create_table(
+        "online_accounts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("resident_id", sa.Integer(), nullable=False),
+        sa.Column("password_hash", sa.String(length=200), nullable=True),
+        sa.Column("activation_hash", sa.String(length=200), nullable=True),
+        sa.Column("activation_expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("activated_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("session_version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["resident_id"], ["residents.id"], name=op.f("fk_online_accounts_resident_id_residents")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_online_accounts")),
+        sa.UniqueConstraint("resident_id", name=op.f("uq_online_accounts_resident_id")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("online_accounts")
     with op.batch_alter_table("ratings", schema=None) as batch_op:
         batch_op.drop_index("ix_ratings_platform_time")
 
