@@ -228,6 +228,15 @@ def _body_names_a_row(operation: dict[str, Any], components: dict[str, Any]) -> 
     return any(name.endswith("_id") for name in schema.get("properties", {}))
 
 
+# Signing in (no token yet): wrong credentials, a window outside the clerk's platform,
+# too many attempts.
+_SIGN_IN = {
+    "/auth/login": [401, 403, 429],
+    "/online/login": [401, 429],
+    "/online/activate": [401, 429],
+}
+
+
 def _statuses(
     path: str, method: str, operation: dict[str, Any], components: dict[str, Any]
 ) -> list[int]:
@@ -242,8 +251,7 @@ def _statuses(
         statuses.append(409)
     if "requestBody" in operation:
         statuses += [400, 413]
-    if path == "/auth/login":
-        statuses += [401, 403, 429]
+    statuses += _SIGN_IN.get(path, [])
     if path == "/identify":
         statuses.append(403)
     return sorted(set(statuses))

@@ -162,12 +162,12 @@ def test_overdue_cases_are_flagged_in_the_list(
         .values(due_at=datetime.now(UTC) - timedelta(minutes=1))
     )
     session.commit()
-    listed = client.get("/labour-cases", headers=world.headers("street_a")).json()
+    listed = client.get("/labour-cases", headers=world.headers("street_a")).json()["items"]
     assert [(row["id"], row["overdue"]) for row in listed] == [
         (late["id"], True),
         (fresh["id"], False),
     ]
     overdue = client.get(
         "/labour-cases", params={"overdue": "true"}, headers=world.headers("street_a")
-    ).json()
+    ).json()["items"]
     assert [row["id"] for row in overdue] == [late["id"]]

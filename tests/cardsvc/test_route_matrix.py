@@ -58,6 +58,15 @@ PUBLIC = {
     ("GET", "/openapi.json"),
     ("GET", "/docs"),
     ("GET", "/redoc"),
+    # A resident logs in with the code from a window, then the password (no token yet).
+    ("POST", "/online/activate"),
+    ("POST", "/online/login"),
+}
+# A resident's own routes: a resident's token only (no clerk's token is one).
+RESIDENTS_ONLY = {
+    ("POST", "/online/logout"),
+    ("GET", "/online/me"),
+    ("GET", "/online/me/accesses"),
 }
 
 # role → (clerk, own, child, other); None: no such platform.
@@ -143,6 +152,15 @@ MATRIX: dict[tuple[str, str, str], dict[Role, str]] = {
         A: "-YN",
         D: "-NN",
     },
+    ("GET", "/residents/{resident_id}/summary", ""): {
+        C: "Y-N",
+        S: "-YN",
+        O: "-NN",
+        K: "-NN",
+        A: "-YN",
+        D: "-NN",
+    },
+    ("POST", "/residents/{resident_id}/online-access", ""): _WINDOW_ROLES_ONLY,
     ("GET", "/service-guide", ""): {C: "Y-Y", S: "YYY", O: "YYY", K: "YYY", A: "YYY", D: "YYY"},
     # One province, one guide: only the province's administrators set its time limits.
     ("PUT", "/service-guide/{item_code}/time-limit", ""): {
@@ -236,6 +254,8 @@ AUDITED_REFUSALS = {
     "/cards/{card_number}/{action}",
     "/identify",
     "/residents/{resident_id}/employment",
+    "/residents/{resident_id}/summary",
+    "/residents/{resident_id}/online-access",
     "/applications",
     "/applications/{application_id}",
     "/labour-cases",
@@ -499,6 +519,15 @@ CASES: dict[tuple[str, str, str], Case] = {
         "resident",
         lambda t: ("GET", f"/residents/{t.resident.id}/employment", {"params": _PURPOSE}),  # type: ignore[union-attr]
     ),
+    ("GET", "/residents/{resident_id}/summary", ""): Case(
+        "resident",
+        lambda t: ("GET", f"/residents/{t.resident.id}/summary", {"params": _PURPOSE}),  # type: ignore[union-attr]
+    ),
+    ("POST", "/residents/{resident_id}/online-access", ""): Case(
+        "resident",
+        lambda t: ("POST", f"/residents/{t.resident.id}/online-access", {}),  # type: ignore[union-attr]
+        allowed=lambda _level: 201,
+    ),
     ("GET", "/service-guide", ""): Case("none", lambda t: ("GET", "/service-guide", {})),
     ("PUT", "/service-guide/{item_code}/time-limit", ""): Case(
         "platform",
@@ -528,7 +557,7 @@ CASES: dict[tuple[str, str, str], Case] = {
         "application",
         lambda t: ("GET", "/applications", {"params": {"limit": 500}}),
         listed=lambda r, t: (
-            t.application is not None and t.application.id in {x["id"] for x in r.json()}
+            t.application is not None and t.application.id in {x["id"] for x in r.json()["items"]}
         ),
     ),
     ("GET", "/applications/{application_id}", ""): Case(
@@ -582,7 +611,7 @@ CASES: dict[tuple[str, str, str], Case] = {
         "labour_case",
         lambda t: ("GET", "/labour-cases", {"params": {"limit": 500}}),
         listed=lambda r, t: (
-            t.labour_case is not None and t.labour_case.id in {x["id"] for x in r.json()}
+            t.labour_case is not None and t.labour_case.id in {x["id"] for x in r.json()["items"]}
         ),
     ),
     ("GET", "/labour-cases/{case_id}", ""): Case(
@@ -641,8 +670,9 @@ def _app_routes(app: FastAPI) -> set[tuple[str, str]]:
 
 def test_every_route_is_in_the_matrix(app: FastAPI) -> None:
     in_matrix = {(method, path) for method, path, _variant in MATRIX}
-    assert in_matrix | PUBLIC == _app_routes(app)
+    assert in_matrix | PUBLIC | RESIDENTS_ONLY == _app_routes(app)
     assert not in_matrix & PUBLIC
+    assert not in_matrix & RESIDENTS_ONLY
     assert set(MATRIX) == set(CASES)
     for entry in MATRIX.values():
         assert set(entry) == set(Role)

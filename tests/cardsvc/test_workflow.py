@@ -321,7 +321,7 @@ def test_queues_by_tier_and_overdue_flags(
     def queue(clerk: str, **params: object) -> list[dict[str, object]]:
         response = client.get("/applications", params=params, headers=world.headers(clerk))
         assert response.status_code == 200, response.text
-        return list(response.json())
+        return list(response.json()["items"])
 
     station = queue("clerk_a1", status="submitted")
     assert [(row["id"], row["overdue"]) for row in station] == [(first["id"], True)]

@@ -7,7 +7,8 @@ Applications (受理 → 初审 → 审批) with each step's clerk, window, time
 time limits per business item; the employment records approval writes: registrations
 with their 就业创业证 numbers (a sequence per county and year), hardship recognitions,
 guaranteed loans, skill records and entrepreneurship services; labour cases (complaints
-and mediation) with their progress; residents' ratings of window service; residents' online accounts.
+and mediation) with their progress; residents' ratings of window service; residents'
+online accounts.
 """
 
 from __future__ import annotations
