@@ -61,6 +61,7 @@ class _Cardsvc(click.Group):
 
 
 @click.group(
+    "cardsvc",
     cls=_Cardsvc,
     context_settings={"help_option_names": ["-h", "--help"], "show_default": True},
 )

@@ -180,12 +180,12 @@ def _import_command(kind: str, what: str) -> click.Command:
     )
     def command(file: Path, report: Path | None, max_problems: int) -> None:
         settings = command_settings()
-        started = time.perf_counter()
         with opened(settings) as database:
+            started = time.perf_counter()
             result = import_file(
                 database, settings, kind, file, max_problems=max_problems, report=report
             )
-        elapsed = time.perf_counter() - started
+            elapsed = time.perf_counter() - started
         rate = result.rows / elapsed if elapsed else 0.0
         click.echo(f"imported {result.rows} {kind} in {elapsed:.1f} s ({rate:,.0f} rows/s)")
 
