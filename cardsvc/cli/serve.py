@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from cardsvc.cli.database import opened
-from cardsvc.cli.shared import COUNT, command_settings
+from cardsvc.cli.shared import COUNT, Failed, command_settings
 
 
 @click.command()
@@ -40,10 +40,18 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, trusted_proxie
     with opened(settings):  # refuse a missing or outdated database before listening
         pass
     verbose = ctx.find_root().params.get("verbose", 0)
-    run(
-        host,
-        port,
-        workers=workers,
-        trusted_proxies=trusted_proxies,
-        log_level="debug" if verbose else "info",
-    )
+    try:
+        run(
+            host,
+            port,
+            workers=workers,
+            trusted_proxies=trusted_proxies,
+            log_level="debug" if verbose else "info",
+        )
+    except SystemExit as stopped:  # uvicorn's own exit when it cannot start
+        if stopped.code:
+            raise Failed(
+                f"the service did not start on {host}:{port}; the log above says why (another "
+                "process on that port? an address this machine does not have?)"
+            ) from None
+        raise

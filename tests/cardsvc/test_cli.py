@@ -297,3 +297,20 @@ def test_ctrl_c_ends_the_work_with_a_line_not_a_traceback(tmp_path: Path) -> Non
     assert seeding.returncode == 1, stdout + stderr
     assert stderr.startswith("Error: interrupted"), stderr
     assert "Traceback" not in stderr
+
+
+def test_serve_on_a_port_in_use_says_so(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/cardsvc.db"
+    assert invoke(url, "migrate").exit_code == 0
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        done = run(url, "serve", "--port", str(port))
+    assert done.returncode == 1
+    assert "address already in use" in done.stderr  # uvicorn's log
+    assert done.stderr.endswith(
+        f"Error: the service did not start on 127.0.0.1:{port}; the log above says why "
+        "(another process on that port? an address this machine does not have?)\n"
+    )
+    assert "Traceback" not in done.stderr
