@@ -69,7 +69,7 @@ class _Metered:
             record = next(self._records)
         except StopIteration:
             self._task.show(self._size, self._size, count=max(self._count, 0))
-            self._task.describe(f"checking the {self._kind} against the database", pulse=True)
+            self._task.describe(f"checking the {self._kind}", pulse=True)
             raise
         self._count += 1
         if self._count % EVERY == 0:

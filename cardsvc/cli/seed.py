@@ -13,12 +13,14 @@ from click.core import ParameterSource
 from cardsvc.cli.database import opened
 from cardsvc.cli.imports import KINDS, ImportFailed, load_file, write_report
 from cardsvc.cli.schema import migrate_database
-from cardsvc.cli.shared import COUNT, Failed, command_settings, interruptible
+from cardsvc.cli.shared import POPULATION, Failed, command_settings, interruptible
 from cardsvc.cli.terminal import progress
 
 
 @click.command(short_help="Build a demo province on an empty database.")
-@click.option("--residents", type=COUNT, default=1000, help="How many residents (with a card).")
+@click.option(
+    "--residents", type=POPULATION, default=1000, help="How many residents (with a card)."
+)
 @click.option("--seed", "random_seed", type=int, default=2013, help="The population's random seed.")
 @click.option(
     "--source",
@@ -60,7 +62,7 @@ def seed(
     with opened(settings) as database:
         try:
             with interruptible("nothing was stored"), progress() as display:
-                task = display.task("making the demo clerks (hashing passwords)", unit="clerks")
+                task = display.task("hashing the clerks' passwords", unit="clerks")
                 with database.unit_of_work() as session:
                     province = build_demo_province(session, Passwords(settings), on_progress=task)
         except SeedError as error:

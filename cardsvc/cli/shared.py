@@ -24,9 +24,6 @@ if TYPE_CHECKING:
 _SUPPORTED = {("sqlite", "pysqlite"), ("postgresql", "psycopg")}
 _FORMS = "sqlite:///PATH (a file) or postgresql+psycopg://USER@HOST:PORT/DATABASE"
 
-# The largest count a command takes (batches, problems listed, demo residents, workers).
-MAX_COUNT = 1_000_000
-
 
 class Failed(click.ClickException):
     """The command could not do its work (exit status 1)."""
@@ -41,9 +38,12 @@ class Misconfigured(click.ClickException):
 
 
 class Count(click.ParamType[int]):
-    """A whole number from 1 to ``MAX_COUNT``."""
+    """A whole number from 1 to ``maximum``."""
 
     name = "N"
+
+    def __init__(self, maximum: int) -> None:
+        self.maximum = maximum
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         if isinstance(value, int):
@@ -53,12 +53,15 @@ class Count(click.ParamType[int]):
                 number = int(str(value).replace("_", "").replace(",", ""))
             except ValueError:
                 self.fail(f"not a whole number: {value!r}", param, ctx)
-        if not 1 <= number <= MAX_COUNT:
-            self.fail(f"must be from 1 to {MAX_COUNT:,}, got {number}", param, ctx)
+        if not 1 <= number <= self.maximum:
+            self.fail(f"must be from 1 to {self.maximum:,}, got {number}", param, ctx)
         return number
 
 
-COUNT = Count()
+# Batches, problems listed, workers: a million is past any sensible value.
+COUNT = Count(1_000_000)
+# A demo population: a province's, at most.
+POPULATION = Count(100_000_000)
 
 
 def command_settings() -> Settings:

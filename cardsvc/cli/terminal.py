@@ -25,6 +25,7 @@ from rich.progress import (
     TaskID,
     TaskProgressColumn,
     TextColumn,
+    TimeElapsedColumn,
     TimeRemainingColumn,
 )
 from rich.progress import Task as RichTask
@@ -106,11 +107,15 @@ def progress() -> Iterator[Display]:
     console = stderr_console()
     bars = Progress(
         SpinnerColumn(),
-        TextColumn("{task.description}", table_column=Column(no_wrap=True, overflow="ellipsis")),
+        TextColumn(
+            "{task.description}",
+            table_column=Column(no_wrap=True, overflow="ellipsis", max_width=32),
+        ),
         BarColumn(bar_width=20),
         TaskProgressColumn(),
         _Count(),
         TimeRemainingColumn(),
+        TimeElapsedColumn(),
         console=console,
         disable=not console.is_terminal,
         redirect_stdout=False,

@@ -84,7 +84,7 @@ def test_seed_names_a_population_source_that_is_not_installed(tmp_path: Path) ->
 def test_seed_shows_its_progress_on_a_terminal(tmp_path: Path) -> None:
     shown = on_terminal(f"sqlite:///{tmp_path}/cardsvc.db", ["seed", "--residents", "40"])
     assert shown.status == 0, shown.terminal
-    assert "making the demo clerks (hashing passwords)" in shown.terminal
+    assert "hashing the clerks' passwords" in shown.terminal
     assert re.search(r"36 clerks \d+/s", shown.terminal)
     assert "generating 40 residents" in shown.terminal
     assert re.search(r"imported 40 residents .* 100% 40 rows [\d,]+/s", shown.terminal)
