@@ -3,11 +3,14 @@
 One module per command group (``serve``, ``schema`` for migrate, ``audit``, ``clerks``,
 ``cards``, ``imports``, ``seed``); ``shared`` holds the settings, errors and counts they
 all use, ``database`` opens the command's database, ``terminal`` draws progress, tables
-and logs. Services are called through the same unit of work as the API's.
+and logs, ``environment`` describes the settings for the help. Services are called
+through the same unit of work as the API's, and report progress through
+``cardsvc.kit.progress``.
 """
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
@@ -56,6 +59,8 @@ class _Cardsvc(click.Group):
         except KeyboardInterrupt:
             raise Failed("interrupted") from None
         except OSError as error:  # a file the command reads or writes: missing, denied, full
+            if error.errno == errno.EPIPE:  # a reader of the output that stopped: click copes
+                raise
             where = f": {error.filename}" if error.filename else ""
             raise Failed(f"{error.strerror or error}{where}") from None
 
