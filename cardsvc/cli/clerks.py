@@ -92,7 +92,17 @@ def _password(source: str) -> str:
                 "--password-stdin instead, or let one be generated"
             )
         return str(click.prompt("New password", hide_input=True, confirmation_prompt=True))
-    return secrets.token_urlsafe(12)
+    return generated_password()
+
+
+def generated_password() -> str:
+    """16 random characters that pass the password rule: letters and digits both (about
+    one draw in thirty has only letters), not few distinct characters."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        kinds = any(ch.isalpha() for ch in password) and any(ch.isdigit() for ch in password)
+        if kinds and len(set(password)) >= 8:
+            return password
 
 
 @clerks.command("create-admin", short_help="Create the first administrator.")

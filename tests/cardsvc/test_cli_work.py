@@ -315,3 +315,11 @@ def test_the_audit_trail_of_the_work_verifies_and_anchors(seeded: str, tmp_path:
     unset = invoke(seeded, "audit", "anchor")
     assert unset.exit_code == 2
     assert "say where anchors are kept: --anchors FILE or CARDSVC_AUDIT_ANCHORS" in unset.stderr
+
+
+def test_generated_passwords_always_pass_the_password_rule() -> None:
+    from cardsvc.clerks.schemas import ClerkAccount
+    from cardsvc.cli.clerks import generated_password
+
+    for _ in range(2000):  # an all-letter draw comes about once in thirty
+        ClerkAccount(username="someone", display_name="某人", password=generated_password())
