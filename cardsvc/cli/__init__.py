@@ -21,6 +21,7 @@ import click
 from cardsvc.cli import audit, cards, clerks, imports, schema, seed, serve
 from cardsvc.cli.environment import variables
 from cardsvc.cli.shared import Failed
+from cardsvc.cli.terminal import verbose_option
 
 EXIT_STATUSES = [
     ("0", "done"),
@@ -71,38 +72,38 @@ class _Cardsvc(click.Group):
     context_settings={"help_option_names": ["-h", "--help"], "show_default": True},
 )
 @click.version_option(_version(), "-V", "--version", prog_name="cardsvc")
-@click.option(
-    "-v",
-    "--verbose",
-    count=True,
-    show_default=False,
-    help="Log what is done on standard error: -v for steps, -vv for details and SQL "
-    "statements (never their values: no personal data).",
-)
-@click.pass_context
-def cli(ctx: click.Context, verbose: int) -> None:
+def cli() -> None:
     """The one-card service: serve its API, keep its database, import and seed residents
     and cards, manage clerks, check the audit trail.
 
     Every command reads its settings from the environment (below). Long work shows its
     progress when standard error is a terminal, and ends with a one-line summary.
     """
-    if verbose:
-        from cardsvc.cli.terminal import configure_logging
-
-        ctx.call_on_close(configure_logging(verbose))
 
 
-for _command in (
-    serve.serve,
-    schema.migrate,
-    seed.seed,
-    imports.import_group,
-    clerks.clerks,
-    cards.cards,
-    audit.audit,
-):
-    cli.add_command(_command)
+def _register(group: click.Group, commands: Sequence[click.Command]) -> None:
+    """Add ``commands`` to ``group``, each command (not group) taking -v as well."""
+    for command in commands:
+        if isinstance(command, click.Group):
+            _register(command, list(command.commands.values()))
+        else:
+            command.params.append(verbose_option())
+        group.add_command(command)
+
+
+cli.params.append(verbose_option())
+_register(
+    cli,
+    [
+        serve.serve,
+        schema.migrate,
+        seed.seed,
+        imports.import_group,
+        clerks.clerks,
+        cards.cards,
+        audit.audit,
+    ],
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

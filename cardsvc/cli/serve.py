@@ -6,6 +6,7 @@ import click
 
 from cardsvc.cli.database import opened
 from cardsvc.cli.shared import COUNT, Failed, command_settings
+from cardsvc.cli.terminal import verbosity
 
 
 @click.command()
@@ -27,8 +28,7 @@ from cardsvc.cli.shared import COUNT, Failed, command_settings
     help="The proxies whose X-Forwarded-For names the client: comma-separated addresses or "
     "networks, e.g. 10.1.0.5.",
 )
-@click.pass_context
-def serve(ctx: click.Context, host: str, port: int, workers: int, trusted_proxies: str) -> None:
+def serve(host: str, port: int, workers: int, trusted_proxies: str) -> None:
     """Serve the HTTP API until Ctrl-C.
 
     The database must exist with an up-to-date schema ('cardsvc migrate'); a
@@ -39,14 +39,13 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, trusted_proxie
     settings = command_settings()
     with opened(settings):  # refuse a missing or outdated database before listening
         pass
-    verbose = ctx.find_root().params.get("verbose", 0)
     try:
         run(
             host,
             port,
             workers=workers,
             trusted_proxies=trusted_proxies,
-            log_level="debug" if verbose else "info",
+            log_level="debug" if verbosity() else "info",
         )
     except SystemExit as stopped:  # uvicorn's own exit when it cannot start
         if stopped.code:

@@ -175,3 +175,36 @@ def configure_logging(verbosity: int) -> Callable[[], None]:
             logger.setLevel(level)
 
     return undo
+
+
+def _verbose(ctx: click.Context, _param: click.Parameter, count: int) -> None:
+    """-v counts wherever it is given (``cardsvc -v import -v …`` is -vv)."""
+    if not count:
+        return
+    meta = ctx.find_root().meta
+    if "cardsvc.verbose" not in meta:
+        ctx.find_root().call_on_close(lambda: meta.pop("cardsvc.logging")())
+    else:
+        meta["cardsvc.logging"]()  # set up again, with the new count
+    meta["cardsvc.verbose"] = meta.get("cardsvc.verbose", 0) + count
+    meta["cardsvc.logging"] = configure_logging(meta["cardsvc.verbose"])
+
+
+def verbose_option() -> click.Option:
+    """-v/--verbose, for the root command and every command under it."""
+    return click.Option(
+        ["-v", "--verbose"],
+        count=True,
+        expose_value=False,
+        callback=_verbose,
+        show_default=False,
+        help="Log what is done on standard error: -v for steps, -vv for details and SQL "
+        "statements (never their values: no personal data). Taken before or after the "
+        "command.",
+    )
+
+
+def verbosity() -> int:
+    """How many -v the command was given, wherever they were."""
+    count: int = click.get_current_context().find_root().meta.get("cardsvc.verbose", 0)
+    return count
