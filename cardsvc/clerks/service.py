@@ -289,11 +289,15 @@ def bootstrap_administrator(
     platforms = PlatformRepository(session)
     province = platforms.root(province_code)
     if province is None:
-        province = build_platform(
-            platforms,
-            None,
-            PlatformCreate(kind=Kind.province, region_code=province_code, base_name=province_name),
-        )
+        try:  # the API's own rules for a platform
+            platform = PlatformCreate(
+                kind=Kind.province, region_code=province_code, base_name=province_name
+            )
+        except ValidationError:
+            raise InvalidDataError(
+                "省级行政区划代码须为6位数字，名称须为不含控制字符的文字", code="invalid_province"
+            ) from None
+        province = build_platform(platforms, None, platform)
     window = platforms.first_window(province.id) or add_window(platforms, province, "管理窗口")
     clerk = repository.add(
         Clerk(

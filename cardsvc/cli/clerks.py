@@ -28,8 +28,12 @@ FC = TypeVar("FC", bound=Callable[..., object])
 _REFUSALS = {
     "clerk_not_found": "no clerk has the username {username!r}",
     "platform_not_found": "no platform has the unified code {platform!r}",
-    "invalid_clerk": "a username is 3 to 40 lowercase letters, digits, '.', '_' or '-'; "
-    "a password is 10 or more characters mixing letters, digits or signs",
+    "invalid_clerk": "a username is 3 to 40 lowercase letters, digits, '.', '_' or '-'; a "
+    "display name is up to 40 characters of text; a password is 10 or more characters mixing "
+    "letters, digits or signs",
+    "invalid_province": "a province code is the 6 digits of GB/T 2260 (such as 320000) and "
+    "its name is text without control characters",
+    "invalid_region_code": "{province!r} is not a province's GB/T 2260 code (such as 320000)",
     "invalid_password": "a password is 10 or more characters mixing letters, digits or signs",
     "already_bootstrapped": "an administrator exists already: administrators register "
     "further clerks through the API (POST /clerks)",
@@ -75,7 +79,8 @@ def _password_options(command: FC) -> FC:
         "source",
         flag_value="generate",
         default=True,
-        help="Make a random password and print it once.",
+        show_default=False,
+        help="Make a random password and print it once (the default).",
     )(command)
 
 
@@ -125,7 +130,7 @@ def create_admin(
     from cardsvc.clerks.service import bootstrap_administrator
 
     password = _password(source)
-    with _clerk_work(username=username) as (session, audit):
+    with _clerk_work(username=username, province=province_code) as (session, audit):
         clerk, window = bootstrap_administrator(
             session,
             audit,

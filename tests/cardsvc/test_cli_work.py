@@ -327,3 +327,25 @@ def test_generated_passwords_always_pass_the_password_rule() -> None:
 
     for _ in range(2000):  # an all-letter draw comes about once in thirty
         ClerkAccount(username="someone", display_name="某人", password=generated_password())
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        (["--province-code", "999999"], "'999999' is not a province's GB/T 2260 code"),
+        (["--province-code", "32000x"], "a province code is the 6 digits of GB/T 2260"),
+        (["--province-name", "江苏\x1b[2J"], "its name is text without control characters"),
+        (["--display-name", "管理\x00员"], "a display name is up to 40 characters of text"),
+        (["--username", "Root Admin"], "a username is 3 to 40 lowercase letters, digits"),
+    ],
+)
+def test_create_admin_refuses_what_the_api_refuses_in_english(
+    tmp_path: Path, options: list[str], said: str
+) -> None:
+    url = f"sqlite:///{tmp_path}/cardsvc.db"
+    assert invoke(url, "migrate").exit_code == 0
+    result = invoke(url, "clerks", "create-admin", "--username", "root.admin", *options)
+    no_traceback(result)
+    assert result.exit_code == 1
+    assert said in result.stderr
+    assert not re.search(r"[\u4e00-\u9fff]", result.stderr.replace(options[1], ""))
