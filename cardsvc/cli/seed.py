@@ -51,6 +51,13 @@ def seed(
 
     if from_csv is not None and ctx.get_parameter_source("source") is ParameterSource.COMMANDLINE:
         raise click.UsageError("give --source or --from-csv, not both")
+    missing = [
+        f"{kind}.csv" for kind in KINDS if from_csv and not (from_csv / f"{kind}.csv").is_file()
+    ]
+    if missing:
+        raise click.BadParameter(
+            f"{from_csv} holds no {' and no '.join(missing)}", param_hint="--from-csv"
+        )
     started = time.perf_counter()
     settings = command_settings()
     try:

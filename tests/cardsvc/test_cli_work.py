@@ -349,3 +349,19 @@ def test_create_admin_refuses_what_the_api_refuses_in_english(
     assert result.exit_code == 1
     assert said in result.stderr
     assert not re.search(r"[\u4e00-\u9fff]", result.stderr.replace(options[1], ""))
+
+
+def test_seed_from_csv_files_already_written(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/cardsvc.db"
+    empty = invoke(url, "seed", "--from-csv", str(tmp_path))
+    assert empty.exit_code == 2
+    assert f"Invalid value for --from-csv: {tmp_path} holds no residents.csv and no cards.csv" in (
+        empty.stderr
+    )
+    assert not (tmp_path / "cardsvc.db").exists()
+    files = _population(tmp_path / "population", 12, seed=11)
+    result = invoke(url, "seed", "--from-csv", str(files))
+    assert result.exit_code == 0, result.output
+    assert re.search(
+        r"seeded 31 platforms, 36 clerks, 12 residents and 12 cards in ", result.stdout
+    )
