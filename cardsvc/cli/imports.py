@@ -96,24 +96,24 @@ def load_file(
         sha256 = hashlib.file_digest(raw, "sha256").hexdigest()  # what sha256sum prints
         size = raw.tell()
         raw.seek(0)
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-        reader = csv.reader(text)
-        records = reader if task is None else _Metered(reader, raw, size, task, kind)
-        try:
-            with database.unit_of_work() as session:
-                result = load(
-                    session,
-                    system_audit(session, settings),
-                    records,
-                    utcnow(),
-                    sha256=sha256,
-                    max_problems=max_problems,
-                )
-        except UnicodeDecodeError:
-            raise Failed(
-                f"{path} is not UTF-8 text (near byte {raw.tell():,}): save it as 'CSV UTF-8' "
-                "and import it again; nothing was imported"
-            ) from None
+        with io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text:
+            reader = csv.reader(text)
+            records = reader if task is None else _Metered(reader, raw, size, task, kind)
+            try:
+                with database.unit_of_work() as session:
+                    result = load(
+                        session,
+                        system_audit(session, settings),
+                        records,
+                        utcnow(),
+                        sha256=sha256,
+                        max_problems=max_problems,
+                    )
+            except UnicodeDecodeError:
+                raise Failed(
+                    f"{path} is not UTF-8 text (near byte {raw.tell():,}): save it as "
+                    "'CSV UTF-8' and import it again; nothing was imported"
+                ) from None
     if task is not None:
         task.describe(f"imported {result.rows:,} {kind}")
         task.finish()
