@@ -53,8 +53,14 @@ def _read_anchors(path: Path, given: bool) -> list[Anchor]:
         if given:
             raise click.BadParameter(message, param_hint="--anchors")
         raise Misconfigured(message)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise Failed(
+            f"{path} is not an anchors file (not UTF-8 text); the chain was not checked"
+        ) from None
     anchors = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate(lines, 1):
         if line.strip():
             try:
                 anchors.append(read_anchor(line))

@@ -316,6 +316,13 @@ def test_the_audit_trail_of_the_work_verifies_and_anchors(seeded: str, tmp_path:
     assert garbled.stderr.startswith(f"Error: line 1 of {anchors} is not an anchor written by")
     assert garbled.stderr.endswith("the chain was not checked\n")
     assert "broken" not in garbled.output
+    anchors.write_bytes(b"\xff\xfe\x00")
+    binary = invoke(seeded, "audit", "verify", "--anchors", str(anchors))
+    no_traceback(binary)
+    assert binary.exit_code == 1
+    assert binary.stderr == (
+        f"Error: {anchors} is not an anchors file (not UTF-8 text); the chain was not checked\n"
+    )
     unset = invoke(seeded, "audit", "anchor")
     assert unset.exit_code == 2
     assert "say where anchors are kept: --anchors FILE or CARDSVC_AUDIT_ANCHORS" in unset.stderr
