@@ -53,7 +53,9 @@ def worker_app() -> FastAPI:
     return app
 
 
-def serve(host: str, port: int, *, workers: int = 1, trusted_proxies: str = "") -> None:
+def serve(
+    host: str, port: int, *, workers: int = 1, trusted_proxies: str = "", log_level: str = "info"
+) -> None:
     """Serve the app at ``host:port`` with ``workers`` processes until interrupted.
 
     A client's address (login limits, audit) is the connection's peer, unless the peer is
@@ -69,4 +71,5 @@ def serve(host: str, port: int, *, workers: int = 1, trusted_proxies: str = "") 
         workers=workers,
         proxy_headers=bool(trusted_proxies),
         forwarded_allow_ips=trusted_proxies or None,
+        log_level=log_level,
     )

@@ -25,6 +25,7 @@ from cardsvc.audit.models import AuditEvent
 from cardsvc.audit.repository import AuditRepository
 from cardsvc.errors import DomainError, Refusal
 from cardsvc.kit.pagination import PageRequest, Slice, paginate
+from cardsvc.kit.progress import OnProgress, reported
 from cardsvc.kit.types import utcnow
 from cardsvc.kit.uow import AfterRollback, Sessions, unit_of_work
 
@@ -194,10 +195,17 @@ def _chained(event: AuditEvent) -> ChainedRow:
 
 
 def verify_chain(
-    session: Session, audit_secret: bytes, anchors: Sequence[Anchor] = ()
+    session: Session,
+    audit_secret: bytes,
+    anchors: Sequence[Anchor] = (),
+    *,
+    on_progress: OnProgress | None = None,
 ) -> Iterator[Break]:
-    """Every break in the stored chain, oldest first, and every anchor it fails."""
-    events = AuditRepository(session).in_order()
+    """Every break in the stored chain, oldest first, and every anchor it fails;
+    ``on_progress`` hears of the rows checked out of the last row's place in the chain."""
+    repository = AuditRepository(session)
+    tail = repository.tail() if on_progress is not None else None
+    events = reported(repository.in_order(), on_progress, tail[0] if tail else 0)
     return verify(((_chained(event), event.hash) for event in events), audit_secret, anchors)
 
 

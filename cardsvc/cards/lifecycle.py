@@ -327,6 +327,12 @@ def cards_of_resident(
     return found.with_items(cards)
 
 
+def temporary_losses_due(session: Session, settings: Settings, now: datetime) -> int:
+    """How many temporary losses ``lapse_temporary_losses`` would lapse now (a sweep's size)."""
+    before = now - settings.temporary_loss_lapse
+    return CardRepository(session).count_temporarily_lost_since(before)
+
+
 def lapse_temporary_losses(
     session: Session, audit: AuditTrail, settings: Settings, now: datetime, *, limit: int
 ) -> int:

@@ -140,6 +140,13 @@ class CardRepository:
         )
         return {platform_id: count for platform_id, count in rows}
 
+    def count_temporarily_lost_since(self, before: datetime) -> int:
+        """How many temporary losses were reported before ``before`` (nothing locked)."""
+        query = select(func.count()).where(
+            Card.status == CardState.temporarily_lost, Card.status_changed_at <= before
+        )
+        return int(self.session.scalar(query) or 0)
+
     def number_taken(self, card_number: str) -> bool:
         return (
             self.session.scalar(select(Card.id).where(Card.card_number == card_number)) is not None

@@ -52,6 +52,11 @@ class ClerkRepository:
     def by_username(self, username: str) -> Clerk | None:
         return self.session.scalars(select(Clerk).where(Clerk.username == username)).one_or_none()
 
+    def every(self) -> Sequence[Clerk]:
+        """Every clerk, platform by platform down the tree, then by username."""
+        query = select(Clerk).join(Platform, Platform.id == Clerk.platform_id)
+        return self.session.scalars(query.order_by(Platform.path, Clerk.username)).all()
+
     def any_with_role(self, role: Role) -> bool:
         return self.session.scalar(select(Clerk.id).where(Clerk.role == role).limit(1)) is not None
 

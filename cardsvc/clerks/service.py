@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -198,6 +198,31 @@ def change_clerk(
     return clerk
 
 
+def reset_password(
+    session: Session, audit: AuditTrail, passwords: Passwords, username: str, password: str
+) -> Clerk:
+    """Give a clerk a new password (administrators' command line, e.g. a lost one); their
+    tokens stop working at once, audited (never the password)."""
+    clerk = ClerkRepository(session).by_username(username)
+    if clerk is None:
+        raise NotFoundError("经办人员不存在", code="clerk_not_found")
+    try:  # the API's own rule for passwords
+        ClerkAccount(username=clerk.username, display_name=clerk.display_name, password=password)
+    except ValidationError as error:
+        if any(item["loc"] == ("password",) for item in error.errors()):
+            raise InvalidDataError(
+                "密码至少10位，须混合字母、数字或符号", code="invalid_password"
+            ) from None
+    clerk.password_hash = passwords.hash(password)
+    end_sessions(session, audit, clerk.id, "password_reset")
+    return clerk
+
+
+def every_clerk(session: Session) -> Sequence[Clerk]:
+    """Every clerk with their platform (administrators' command line)."""
+    return ClerkRepository(session).every()
+
+
 def resolve_actor(session: Session, claims: TokenClaims) -> Actor:
     """The actor of a genuine token's ``claims`` whose clerk and window are both still active.
 
@@ -286,11 +311,15 @@ def bootstrap_administrator(
     platforms = PlatformRepository(session)
     province = platforms.root(province_code)
     if province is None:
-        province = build_platform(
-            platforms,
-            None,
-            PlatformCreate(kind=Kind.province, region_code=province_code, base_name=province_name),
-        )
+        try:  # the API's own rules for a platform
+            platform = PlatformCreate(
+                kind=Kind.province, region_code=province_code, base_name=province_name
+            )
+        except ValidationError:
+            raise InvalidDataError(
+                "省级行政区划代码须为6位数字，名称须为不含控制字符的文字", code="invalid_province"
+            ) from None
+        province = build_platform(platforms, None, platform)
     window = platforms.first_window(province.id) or add_window(platforms, province, "管理窗口")
     clerk = repository.add(
         Clerk(

@@ -77,7 +77,9 @@ def test_cli_audit_verify(three_committed_rows: Engine, capsys: pytest.CaptureFi
     with three_committed_rows.begin() as connection, audit_protection_lifted(connection):
         connection.execute(text("UPDATE audit_events SET subject_id = '99' WHERE seq = 2"))
     assert main(["audit", "verify"]) == 1
-    assert "audit row 2: edited" in capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert "audit row 2: edited" in out
+    assert "audit trail broken: 1 problem(s)" in err
 
 
 @pytest.mark.parametrize(

@@ -221,5 +221,5 @@ def test_cli_refused_import_prints_a_report_and_changes_nothing(
     out, err = capsys.readouterr()
     report = list(csv.reader(io.StringIO(out)))
     assert report[1][:3] == ["2", "community_code", "not_a_community"]
-    assert "未导入任何数据" in err
+    assert f"{path} was refused for 1 problem(s); nothing was imported" in err
     assert make_ssn(sequence=2) not in out + err  # personal data stays out of the report
