@@ -13,7 +13,6 @@ from starlette.types import ASGIApp
 
 from cardsvc import problems
 from cardsvc.audit.service import refusals_recorder
-from cardsvc.cards.router import identify_batcher
 from cardsvc.cards.router import router as cards_router
 from cardsvc.clerks.passwords import Passwords
 from cardsvc.clerks.router import router as clerks_router
@@ -28,6 +27,7 @@ from cardsvc.ratings.router import router as ratings_router
 from cardsvc.reports.router import router as reports_router
 from cardsvc.residents.router import router as residents_router
 from cardsvc.settings import Settings
+from cardsvc.summary.router import identify_batcher
 from cardsvc.summary.router import router as summary_router
 from cardsvc.workflow.router import router as workflow_router
 
@@ -148,9 +148,10 @@ def create_app(settings: Settings | None = None, *, sessions: Sessions | None = 
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    # Routes are matched in order: the cards' first, identify first among them (every
-    # window's first call; each route passed costs a match, bench/RESULTS.md).
+    # Routes are matched in order: identify's first (every window's first call; each route
+    # passed costs a match, bench/RESULTS.md).
     for router in (
+        summary_router,  # identify first
         cards_router,
         clerks_router,
         platforms_router,
@@ -160,7 +161,6 @@ def create_app(settings: Settings | None = None, *, sessions: Sessions | None = 
         labour_router,
         ratings_router,
         reports_router,
-        summary_router,
         online_router,
     ):
         app.include_router(router)

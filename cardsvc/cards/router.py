@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 
-from cardsvc.cards import blacklist, identify, lifecycle
+from cardsvc.cards import blacklist, lifecycle
 from cardsvc.cards.schemas import (
     BlacklistDelta,
     CardAction,
     CardActionRequest,
     CardOrder,
     CardOut,
-    IdentifyRequest,
-    IdentifyResponse,
     StatusChangeOut,
 )
 from cardsvc.deps import (
     ActorDep,
     AuditDep,
-    ClaimsDep,
     PagingDep,
     PathRowId,
     Purpose,
@@ -28,61 +25,16 @@ from cardsvc.deps import (
     SettingsDep,
     next_link,
 )
-from cardsvc.errors import DomainError
 from cardsvc.idempotency import fingerprint, run_once
 from cardsvc.ids import MAX_ROW_ID
-from cardsvc.kit.batching import Batcher
-from cardsvc.kit.database import Database
 from cardsvc.kit.pagination import Page
 from cardsvc.kit.types import utcnow
-from cardsvc.settings import Settings
 
 router = APIRouter(tags=["cards"])
 
 CardNumberPath = Annotated[
     str, Path(pattern=r"^[0-9A-Za-z]{9}$", description="The 9-character card number")
 ]
-
-IdentifyBatcher = Batcher[identify.Presented, IdentifyResponse]
-# Large enough that a batch serves every window of a busy city at once; small enough
-# that its statements and its audit insert stay ordinary in size.
-IDENTIFY_BATCH_SIZE = 128
-
-
-def identify_batcher(database: Database, settings: Settings) -> IdentifyBatcher:
-    """The batcher that serves identify (built in the app's lifespan).
-
-    Every window of the province identifies the card a resident presents before anything
-    else: the identifies that arrive while a batch runs form the next batch, which is
-    one unit of work (one transaction, one lock of the audit chain, one commit) in a
-    worker thread (``cardsvc.kit.batching``, bench/identify.py).
-    """
-
-    async def run(batch: list[identify.Presented]) -> list[IdentifyResponse | DomainError]:
-        return await database.run(identify.identify_batch, settings, batch, utcnow())
-
-    return Batcher(run, max_size=IDENTIFY_BATCH_SIZE, in_flight=settings.identify_batches_in_flight)
-
-
-async def get_identify_batcher(request: Request) -> IdentifyBatcher:
-    batcher: IdentifyBatcher = request.app.state.identify_batcher
-    return batcher
-
-
-@router.post("/identify", response_model=IdentifyResponse)
-async def identify_card(
-    body: IdentifyRequest,
-    claims: ClaimsDep,
-    batcher: Annotated[IdentifyBatcher, Depends(get_identify_batcher)],
-) -> Response:
-    """The resident summary for what a terminal read off a card (audited).
-
-    The clerk's token (401), the body (422), the clerk and window still active (401), the
-    role and the card (403); every read and every refusal is audited.
-    """
-    answer = await batcher.submit(identify.Presented(claims, body))
-    return Response(answer.model_dump_json(), media_type="application/json")
-
 
 IdempotencyKey = Annotated[
     str,
@@ -94,9 +46,7 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _json(
-    content: str, status_code: int, replayed: bool, location: str | None = None
-) -> Response:
+def _json(content: str, status_code: int, replayed: bool, location: str | None = None) -> Response:
     headers = {"Idempotent-Replayed": "true"} if replayed else {}
     if location is not None:
         headers["Location"] = location

@@ -153,8 +153,7 @@ class CardSummary(BaseModel):
 
 
 class IdentifyResponse(BaseModel):
+    """What the card checks of identify found: the genuine holder and the card."""
+
     resident: HolderSummary
     card: CardSummary
-    photo_ref: str | None = None
-    employment: dict[str, object] | None = None
-    insurance: dict[str, object] | None = None

@@ -19,3 +19,9 @@ class ResidentSummary(BaseModel):
     employment: EmploymentStatus
     open_applications: list[QueueItem]
     open_labour_cases: list[CaseListItem]
+
+
+class IdentifyAnswer(ResidentSummary):
+    """Identify's answer: the card presented, and its holder's summary."""
+
+    card: CardSummary

@@ -16,14 +16,14 @@ from sqlalchemy.orm import Session
 
 from cardsvc.audit.models import AuditEvent
 from cardsvc.audit.service import verify_chain
-from cardsvc.cards import identify
 from cardsvc.cards.models import Card
-from cardsvc.cards.router import get_identify_batcher
 from cardsvc.cards.rules import CardState
 from cardsvc.clerks.tokens import TokenClaims, issue_token
 from cardsvc.kit.batching import Batcher
 from cardsvc.kit.database import Database
 from cardsvc.kit.types import utcnow
+from cardsvc.summary import identify
+from cardsvc.summary.router import get_identify_batcher
 from tests.cardsvc.conftest import AUDIT_SECRET, Client, Desk, World
 
 Payload = Callable[..., dict[str, object]]

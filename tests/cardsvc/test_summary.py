@@ -65,3 +65,30 @@ def test_the_summary_outside_the_jurisdiction_does_not_exist(
         f"/residents/{desk.resident_id}/summary", params=PURPOSE, headers=world.headers("clerk_b1")
     )
     assert (refused.status_code, refused.json()["code"]) == (404, "resident_not_found")
+
+
+def test_identify_answers_the_holders_summary(client: Client, world: World, desk: Desk) -> None:
+    number = desk.normal_card()
+    taken = client.post(
+        "/applications",
+        json={
+            "item_code": "entrepreneurship_service",
+            "resident_id": desk.resident_id,
+            "documents": [ID],
+            "details": {"kind": "consulting"},
+        },
+        headers=world.headers("clerk_a1"),
+    )
+    assert taken.status_code == 201
+    tapped = client.post(
+        "/identify", json=desk.identify_body(number), headers=world.headers("clerk_a1")
+    )
+    assert tapped.status_code == 200, tapped.text
+    body = tapped.json()
+    assert body["card"]["card_number"] == number
+    assert body["card"]["status"] == "normal"
+    assert body["resident"]["id"] == desk.resident_id
+    assert body["resident"]["name"] == desk.body["name"]
+    assert [c["card_number"] for c in body["cards"]] == [number]
+    assert [a["item_name"] for a in body["open_applications"]] == ["创业服务"]
+    assert body["employment"]["state"] is None
