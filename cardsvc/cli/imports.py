@@ -20,7 +20,7 @@ import click
 from cardsvc.cli.database import opened
 from cardsvc.cli.shared import COUNT, Failed, command_settings, interruptible, system_audit
 from cardsvc.cli.terminal import Task, progress
-from cardsvc.imports.rows import CARD_COLUMNS, RESIDENT_COLUMNS
+from cardsvc.imports.rows import CARD_COLUMNS, EMPLOYMENT_COLUMNS, RESIDENT_COLUMNS
 from cardsvc.kit.progress import EVERY
 from cardsvc.settings import Settings
 
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from cardsvc.imports.service import ImportResult
     from cardsvc.kit.database import Database
 
-KINDS = ("residents", "cards")
+KINDS = ("residents", "cards")  # what seed --from-csv loads, in this order
 
 
 class ImportFailed(Failed):
@@ -88,10 +88,14 @@ def load_file(
 ) -> ImportResult:
     """Import one file in one transaction; ``ImportRefusedError`` if anything is wrong,
     ``Failed`` if it is not UTF-8 text. ``task`` shows how far the reading has got."""
-    from cardsvc.imports.service import import_cards, import_residents
+    from cardsvc.imports.service import import_cards, import_employment, import_residents
     from cardsvc.kit.types import utcnow
 
-    load = import_residents if kind == "residents" else import_cards
+    load = {
+        "residents": import_residents,
+        "cards": import_cards,
+        "employment": import_employment,
+    }[kind]
     with path.open("rb") as raw:
         sha256 = hashlib.file_digest(raw, "sha256").hexdigest()  # what sha256sum prints
         size = raw.tell()
@@ -155,9 +159,10 @@ def import_file(
         ) from None
 
 
-@click.group("import", short_help="Load a CSV file of residents or cards.")
+@click.group("import", short_help="Load a CSV file of residents, cards or an employment ledger.")
 def import_group() -> None:
-    """Load a CSV file of residents or cards, whole or not at all (docs/import-formats.md).
+    """Load a CSV file of residents, cards or an employment ledger, whole or not at all
+    (docs/import-formats.md).
 
     A refused file changes nothing; its problems are listed row by row, in Chinese for
     the clerks who fix it, on standard output or in the --report file.
@@ -203,5 +208,14 @@ import_group.add_command(
         "cards",
         "Record the cards of FILE against their residents, imported before (columns: "
         f"{', '.join(CARD_COLUMNS)}).",
+    )
+)
+import_group.add_command(
+    _import_command(
+        "employment",
+        "Record the employment and unemployment registrations of an employment ledger kept "
+        "before this service, against residents imported before (columns: "
+        f"{', '.join(EMPLOYMENT_COLUMNS)}; kind 就业 or 失业; an empty ended_on keeps the "
+        "registration open).",
     )
 )

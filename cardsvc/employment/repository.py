@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,9 @@ from cardsvc.employment.models import (
     HardshipRecognition,
     SkillRecord,
 )
+from cardsvc.kit.types import UtcDateTime
+from cardsvc.platforms.models import Platform
+from cardsvc.residents.models import Resident
 
 Record = (
     EmploymentRegistration
@@ -62,6 +65,39 @@ class EmploymentRepository:
         return self.session.scalars(
             select(model).where(model.resident_id == resident_id).order_by(model.id)
         ).all()
+
+    def add_staged(self, staging: Table, now: datetime) -> None:
+        """Record every registration of an import's checked staging table, in file order:
+        the resident by number, the platform by its unified code."""
+        self.session.execute(
+            insert(EmploymentRegistration).from_select(
+                [
+                    "resident_id",
+                    "kind",
+                    "certificate_number",
+                    "registered_on",
+                    "ended_on",
+                    "employer_name",
+                    "reason",
+                    "platform_id",
+                    "created_at",
+                ],
+                select(
+                    Resident.id,
+                    staging.c.kind,
+                    staging.c.certificate_number,
+                    staging.c.registered_on,
+                    staging.c.ended_on,
+                    staging.c.employer_name,
+                    staging.c.reason,
+                    Platform.id,
+                    literal(now, UtcDateTime()),
+                )
+                .join(Resident, Resident.social_security_number == staging.c.social_security_number)
+                .join(Platform, Platform.unified_code == staging.c.community_code)
+                .order_by(staging.c.line),
+            )
+        )
 
     def certificate_taken(self, number: str) -> bool:
         return (

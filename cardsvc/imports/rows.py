@@ -54,6 +54,17 @@ CARD_COLUMNS = (
     "expires_on",
     "status",
 )
+# An employment ledger (就业失业登记台账) kept before this service: one registration a row.
+EMPLOYMENT_COLUMNS = (
+    "social_security_number",
+    "kind",
+    "certificate_number",
+    "registered_on",
+    "ended_on",
+    "employer_name",
+    "reason",
+    "community_code",
+)
 CARD_GENERATIONS = ("1.00", "2.00", "3.00")
 # Imported cards were issued elsewhere: they arrive handed over, possibly already unusable.
 IMPORTABLE_STATES = (CardState.normal, CardState.lost, CardState.locked, CardState.cancelled)
@@ -163,6 +174,26 @@ def _status(value: str) -> str:
     return status
 
 
+_REGISTRATION_KINDS = {"就业": "employment", "失业": "unemployment"}
+_REGISTRATION_KINDS.update({kind: kind for kind in ("employment", "unemployment")})
+
+
+def _registration_kind(value: str) -> str:
+    kind = _REGISTRATION_KINDS.get(value.strip())
+    if kind is None:
+        raise InvalidDataError("登记类别应为“就业”或“失业”", code="invalid_registration_kind")
+    return kind
+
+
+def _optional(check: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``check`` for a value that may be left empty (None)."""
+
+    def optional(value: str) -> Any:
+        return check(value) if value.strip() else None
+
+    return optional
+
+
 def _card_identification_code(value: str) -> str:
     return normalise_card_identification_code(value)
 
@@ -175,6 +206,16 @@ _RESIDENT_FIELDS: dict[str, Callable[[str], Any]] = {
     "ethnic_group": _ethnic_group,
     "household_registration": _text(200, "户籍地址"),
     "current_address": _text(200, "现居住地址"),
+    "community_code": _code(r"[0-9A-Za-z]{1,12}", "所属社区（村）平台编码"),
+}
+_EMPLOYMENT_FIELDS: dict[str, Callable[[str], Any]] = {
+    "social_security_number": _ssn,
+    "kind": _registration_kind,
+    "certificate_number": _code(r"[0-9A-Z]{6,16}", "就业创业证编号"),
+    "registered_on": _date,
+    "ended_on": _optional(_date),
+    "employer_name": _optional(_text(100, "用人单位名称")),
+    "reason": _optional(_text(100, "失业原因")),
     "community_code": _code(r"[0-9A-Za-z]{1,12}", "所属社区（村）平台编码"),
 }
 _CARD_FIELDS: dict[str, Callable[[str], Any]] = {
@@ -227,5 +268,26 @@ def parse_card(line: int, raw: dict[str, str], problems: list[Problem]) -> dict[
         return None
     if values["expires_on"] <= values["issued_on"]:
         problems.append(Problem(line, "expires_on", "invalid_dates", "有效期须晚于发卡日期"))
+        return None
+    return values
+
+
+def parse_employment(
+    line: int, raw: dict[str, str], problems: list[Problem]
+) -> dict[str, Any] | None:
+    """The row's values ready to stage, or None with the row's problems appended."""
+    values = _parse(line, raw, _EMPLOYMENT_FIELDS, problems)
+    if values is None:
+        return None
+    if values["ended_on"] is not None and values["ended_on"] < values["registered_on"]:
+        problems.append(Problem(line, "ended_on", "invalid_dates", "终止日期不能早于登记日期"))
+        return None
+    if values["kind"] == "employment" and values["employer_name"] is None:
+        problems.append(
+            Problem(line, "employer_name", "employer_required", "就业登记须填写用人单位名称")
+        )
+        return None
+    if values["kind"] == "unemployment" and values["reason"] is None:
+        problems.append(Problem(line, "reason", "reason_required", "失业登记须填写失业原因"))
         return None
     return values

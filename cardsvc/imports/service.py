@@ -35,13 +35,17 @@ from cardsvc.audit.service import AuditTrail
 from cardsvc.cards.models import Card
 from cardsvc.cards.repository import CardRepository
 from cardsvc.cards.rules import USABLE
+from cardsvc.employment.models import EmploymentRegistration
+from cardsvc.employment.repository import EmploymentRepository
 from cardsvc.errors import InvalidDataError
 from cardsvc.imports.rows import (
     CARD_COLUMNS,
+    EMPLOYMENT_COLUMNS,
     RESIDENT_COLUMNS,
     Problem,
     check_header,
     parse_card,
+    parse_employment,
     parse_resident,
 )
 from cardsvc.kit.bulk import bulk_insert
@@ -119,6 +123,23 @@ def _staging_card_table() -> Table:
         Column("issued_on", Date, nullable=False),
         Column("expires_on", Date, nullable=False),
         Column("status", String(20), nullable=False),
+        prefixes=["TEMPORARY"],
+    )
+
+
+def _staging_employment_table() -> Table:
+    return Table(
+        "import_employment",
+        MetaData(),
+        Column("line", Integer, primary_key=True),
+        Column("social_security_number", String(18), nullable=False),
+        Column("kind", String(16), nullable=False),
+        Column("certificate_number", String(16), nullable=False),
+        Column("registered_on", Date, nullable=False),
+        Column("ended_on", Date, nullable=True),
+        Column("employer_name", String(100), nullable=True),
+        Column("reason", String(100), nullable=True),
+        Column("community_code", String(12), nullable=False),
         prefixes=["TEMPORARY"],
     )
 
@@ -349,3 +370,106 @@ def import_cards(
     staging.drop(session.connection())
     audit.record("import", "cards", sha256[:16], payload={"rows": count, "sha256": sha256})
     return ImportResult(count, sha256)
+
+
+def import_employment(
+    session: Session,
+    audit: AuditTrail,
+    records: Iterable[Sequence[str]],
+    now: datetime,
+    *,
+    sha256: str,
+    max_problems: int = 1000,
+) -> ImportResult:
+    """Record every registration of an employment ledger against its resident, or none
+    (``ImportRefusedError``); ``sha256`` names the file in the audit trail.
+
+    A resident has at most one registration still open (no ``ended_on``), in the file and
+    in the service together; certificate numbers are never taken twice.
+    """
+    problems = _Problems(max_problems)
+    staging = _staging_employment_table()
+    _create(session, staging)
+    rows = _rows(iter(records), EMPLOYMENT_COLUMNS, parse_employment, problems)
+    count = bulk_insert(session, staging, rows)
+    _index(session, staging, "social_security_number", "certificate_number")
+    checks: list[tuple[Any, str, str, Callable[[Any], str]]] = [
+        (
+            _duplicates(staging, "certificate_number"),
+            "certificate_number",
+            "duplicate_in_file",
+            lambda row: f"就业创业证编号与第{row.first}行重复",
+        ),
+        (
+            _open_twice(staging),
+            "ended_on",
+            "open_twice_in_file",
+            lambda row: f"同一人员在第{row.first}行已有未终止的登记",
+        ),
+        (
+            select(staging.c.line)
+            .outerjoin(
+                Resident, Resident.social_security_number == staging.c.social_security_number
+            )
+            .where(Resident.id.is_(None)),
+            "social_security_number",
+            "resident_not_found",
+            lambda _row: "该社会保障号码尚未登记，请先导入参保人员",
+        ),
+        (
+            select(staging.c.line).join(
+                EmploymentRegistration,
+                EmploymentRegistration.certificate_number == staging.c.certificate_number,
+            ),
+            "certificate_number",
+            "certificate_taken",
+            lambda _row: "该就业创业证编号已登记",
+        ),
+        (
+            select(staging.c.line)
+            .join(Resident, Resident.social_security_number == staging.c.social_security_number)
+            .where(
+                staging.c.ended_on.is_(None),
+                exists().where(
+                    EmploymentRegistration.resident_id == Resident.id,
+                    EmploymentRegistration.ended_on.is_(None),
+                ),
+            ),
+            "ended_on",
+            "already_open",
+            lambda _row: "该人员已有未终止的就业失业登记",
+        ),
+        (
+            select(staging.c.line)
+            .outerjoin(Platform, Platform.unified_code == staging.c.community_code)
+            .where(or_(Platform.id.is_(None), Platform.level != Level.community)),
+            "community_code",
+            "not_a_community",
+            lambda _row: "所属平台编码不存在或不是社区（村）服务站",
+        ),
+    ]
+    for query, column, code, message in checks:
+        _report(session, problems, staging, query, column, code, message)
+    problems.refuse_if_any()
+    EmploymentRepository(session).add_staged(staging, now)
+    staging.drop(session.connection())
+    audit.record("import", "employment", sha256[:16], payload={"rows": count, "sha256": sha256})
+    return ImportResult(count, sha256)
+
+
+def _open_twice(staging: Table) -> Any:
+    """Open rows (no end) of a resident who has an earlier open row in the file."""
+    earlier = staging.alias("earlier")
+    return (
+        select(staging.c.line, func.min(earlier.c.line).label("first"))
+        .join(
+            earlier,
+            and_(
+                earlier.c.social_security_number == staging.c.social_security_number,
+                earlier.c.line < staging.c.line,
+                earlier.c.ended_on.is_(None),
+            ),
+        )
+        .where(staging.c.ended_on.is_(None))
+        .group_by(staging.c.line)
+    )
