@@ -21,6 +21,7 @@ from cardsvc.employment.router import router as employment_router
 from cardsvc.kit.database import Database, make_engine
 from cardsvc.kit.uow import Sessions
 from cardsvc.labour.router import router as labour_router
+from cardsvc.ledgers.router import router as ledgers_router
 from cardsvc.online.router import router as online_router
 from cardsvc.platforms.router import router as platforms_router
 from cardsvc.ratings.router import router as ratings_router
@@ -161,6 +162,7 @@ def create_app(settings: Settings | None = None, *, sessions: Sessions | None = 
         labour_router,
         ratings_router,
         reports_router,
+        ledgers_router,
         online_router,
     ):
         app.include_router(router)

@@ -43,6 +43,7 @@ class Permission(StrEnum):
     read_labour_cases = "read_labour_cases"
     grant_online_access = "grant_online_access"  # a resident's online query account
     record_rating = "record_rating"  # the window's terminal sends the resident's rating
+    read_ledgers = "read_ledgers"  # the base ledgers (基础台账), masked
     read_reports = "read_reports"  # compliance, performance, data quality, ledgers
 
 
@@ -65,6 +66,7 @@ _WINDOW = {
     Permission.read_labour_cases,
     Permission.record_rating,
     Permission.grant_online_access,
+    Permission.read_ledgers,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -100,6 +102,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.read_applications,
             Permission.read_labour_cases,
             Permission.read_reports,
+            Permission.read_ledgers,
         }
     ),
     Role.administrator: frozenset(

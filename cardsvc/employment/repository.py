@@ -61,6 +61,26 @@ class EmploymentRepository:
             .limit(1)
         ).one_or_none()
 
+    def open_registrations(self, resident_ids: set[int]) -> Sequence[EmploymentRegistration]:
+        if not resident_ids:
+            return []
+        return self.session.scalars(
+            select(EmploymentRegistration).where(
+                EmploymentRegistration.resident_id.in_(resident_ids),
+                EmploymentRegistration.ended_on.is_(None),
+            )
+        ).all()
+
+    def current_hardships(self, resident_ids: set[int], day: date) -> Sequence[HardshipRecognition]:
+        if not resident_ids:
+            return []
+        return self.session.scalars(
+            select(HardshipRecognition).where(
+                HardshipRecognition.resident_id.in_(resident_ids),
+                HardshipRecognition.valid_until >= day,
+            )
+        ).all()
+
     def of_resident(self, model: type[Any], resident_id: int) -> Sequence[Any]:
         return self.session.scalars(
             select(model).where(model.resident_id == resident_id).order_by(model.id)

@@ -6,7 +6,7 @@ from datetime import date
 from enum import StrEnum
 
 from cardsvc.errors import InvalidDataError
-from cardsvc.residents.rules import Sex
+from cardsvc.residents.rules import MINIMUM_WORKING_AGE, RETIREMENT_AGE, Sex
 
 
 class RegistrationKind(StrEnum):
@@ -40,9 +40,6 @@ class EntrepreneurshipServiceKind(StrEnum):
     subsidy = "subsidy"  # 一次性创业补贴
 
 
-# Statutory retirement age used for working age (男60、女55 周岁) [profile].
-RETIREMENT_AGE = {Sex.male: 60, Sex.female: 55}
-MINIMUM_WORKING_AGE = 16
 # 创业担保贷款: an individual borrows at most 300,000 yuan for at most three years.
 LOAN_CAP_FEN = 300_000 * 100
 LOAN_MAX_MONTHS = 36

@@ -251,6 +251,25 @@ def record_entrepreneurship(
     return record
 
 
+def employment_states(
+    session: Session, resident_ids: set[int], today: date
+) -> dict[int, EmploymentStatus]:
+    """Each resident's employment status (two statements for any number of residents)."""
+    repository = EmploymentRepository(session)
+    registrations = {r.resident_id: r for r in repository.open_registrations(resident_ids)}
+    hardships = {h.resident_id: h for h in repository.current_hardships(resident_ids, today)}
+    return {
+        resident_id: EmploymentStatus(
+            state=registrations[resident_id].kind if resident_id in registrations else None,
+            since=(
+                registrations[resident_id].registered_on if resident_id in registrations else None
+            ),
+            hardship=hardships[resident_id].category if resident_id in hardships else None,
+        )
+        for resident_id in resident_ids
+    }
+
+
 def employment_status(session: Session, resident_id: int, today: date) -> EmploymentStatus:
     repository = EmploymentRepository(session)
     current = repository.open_registration(resident_id)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, func, insert, literal, select
+from sqlalchemy import Table, func, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
 from cardsvc.kit.pagination import PageRequest, Slice, paginate
@@ -68,6 +68,27 @@ class ResidentRepository:
                 Resident.birth_date >= date(born_in, 1, 1),
                 Resident.birth_date < date(born_in + 1, 1, 1),
             )
+        return paginate(self.session, query, page)
+
+    def born_between(
+        self, path: str, page: PageRequest, bounds: dict[Sex, tuple[date, date]]
+    ) -> Slice[Resident]:
+        """A page of the residents under ``path`` born within their sex's (earliest,
+        latest) bounds, inclusive, in id order."""
+        query = (
+            select(Resident)
+            .join(Resident.platform)
+            .where(
+                Platform.path.startswith(path, autoescape=True),
+                or_(
+                    *(
+                        (Resident.sex == sex) & Resident.birth_date.between(earliest, latest)
+                        for sex, (earliest, latest) in bounds.items()
+                    )
+                ),
+            )
+            .order_by(Resident.id)
+        )
         return paginate(self.session, query, page)
 
     def counts_by_platform(self, path: str) -> dict[int, int]:

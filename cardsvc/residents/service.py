@@ -25,7 +25,13 @@ from cardsvc.platforms.rules import Level
 from cardsvc.residents.ethnic_groups import ETHNIC_GROUPS
 from cardsvc.residents.models import Resident
 from cardsvc.residents.repository import ResidentRepository
-from cardsvc.residents.rules import check_name, mask_name, mask_ssn, parse_ssn
+from cardsvc.residents.rules import (
+    check_name,
+    mask_name,
+    mask_ssn,
+    parse_ssn,
+    working_age_births,
+)
 from cardsvc.residents.schemas import ResidentCreate, ResidentListItem, ResidentLookup
 
 
@@ -268,3 +274,9 @@ def _passes(row: Row[Any], today: date) -> bool:
 def resident_by_ssn(session: Session, number: str) -> Resident | None:
     """The resident with this (normalised) number, for a caller that checks who asks."""
     return ResidentRepository(session).by_ssn(number)
+
+
+def of_working_age(session: Session, path: str, today: date, page: PageRequest) -> Slice[Resident]:
+    """A page of the residents under ``path`` of working age on ``today`` (16 to the
+    statutory retirement age of their sex, ``residents.rules.RETIREMENT_AGE``)."""
+    return ResidentRepository(session).born_between(path, page, working_age_births(today))

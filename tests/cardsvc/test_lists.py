@@ -29,6 +29,7 @@ LIST_ROUTES = (
     "/blacklist",
     "/applications",
     "/labour-cases",
+    "/ledgers/labour-force",
 )
 
 

@@ -183,6 +183,14 @@ MATRIX: dict[tuple[str, str, str], dict[Role, str]] = {
     },
     ("POST", "/labour-cases", ""): _WINDOW_ROLES_ONLY,
     # The window's terminal sends the rating the resident gave there.
+    ("GET", "/ledgers/labour-force", ""): {
+        C: "Y-H",
+        S: "-YH",
+        O: "-NN",
+        K: "-NN",
+        A: "-YH",
+        D: "-NN",
+    },
     ("POST", "/ratings", ""): {C: "Y-Y", S: "YYY", O: "NNN", K: "NNN", A: "NNN", D: "NNN"},
     ("GET", "/ratings/{rating_id}", ""): {
         C: "N-N",
@@ -260,6 +268,7 @@ AUDITED_REFUSALS = {
     "/applications/{application_id}",
     "/labour-cases",
     "/labour-cases/{case_id}",
+    "/ledgers/labour-force",
     "/labour-cases/{case_id}/progress",
 }
 
@@ -345,7 +354,7 @@ _ACTION_STATE = {
 class Case:
     """How to reach a subject at a platform and what allowed looks like."""
 
-    subject: str  # "none", "platform", "resident", "card", "application"
+    subject: str  # "none", "platform", "resident", "working_resident", "card", "application"…
     request: Callable[[Target], tuple[str, str, dict[str, Any]]]
     card_state: CardState = CardState.normal
     application_status: Status = Status.submitted
@@ -563,6 +572,14 @@ CASES: dict[tuple[str, str, str], Case] = {
     ("GET", "/applications/{application_id}", ""): Case(
         "application",
         lambda t: ("GET", f"/applications/{t.application.id}", {"params": _PURPOSE}),  # type: ignore[union-attr]
+    ),
+    ("GET", "/ledgers/labour-force", ""): Case(
+        "working_resident",
+        lambda t: ("GET", "/ledgers/labour-force", {"params": {"limit": 500}}),
+        listed=lambda r, t: (
+            t.resident is not None
+            and t.resident.id in {x["resident_id"] for x in r.json()["items"]}
+        ),
     ),
     ("POST", "/ratings", ""): Case(
         "none",
@@ -807,6 +824,13 @@ def _target(session: Session, case: Case, platform: Platform) -> Target | None:
             session.add(Window(platform_id=platform.id, code=code, name="苏州窗口"))
             session.flush()
         target.application = _application(session, target.resident, case.application_status, maker)
+        return target
+    if case.subject == "working_resident":  # of working age
+        if platform.level is not Level.community:
+            return None
+        target.resident = _resident(session, platform)
+        target.resident.birth_date = date(1990, 6, 1)
+        session.flush()
         return target
     if case.subject in ("resident", "card"):
         if platform.level is not Level.community:
