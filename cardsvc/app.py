@@ -16,6 +16,8 @@ from cardsvc.cards.router import identify_batcher
 from cardsvc.cards.router import router as cards_router
 from cardsvc.clerks.passwords import Passwords
 from cardsvc.clerks.router import router as clerks_router
+from cardsvc.employers.router import router as employers_router
+from cardsvc.insurance.router import router as insurance_router
 from cardsvc.kit.database import Database, make_engine
 from cardsvc.kit.uow import Sessions
 from cardsvc.platforms.router import router as platforms_router
@@ -129,6 +131,13 @@ def create_app(settings: Settings | None = None, *, sessions: Sessions | None = 
 
     # Routes are matched in order: the cards' first, identify first among them (every
     # window's first call; each route passed costs a match, bench/RESULTS.md).
-    for router in (cards_router, clerks_router, platforms_router, residents_router):
+    for router in (
+        cards_router,
+        clerks_router,
+        platforms_router,
+        residents_router,
+        employers_router,
+        insurance_router,
+    ):
         app.include_router(router)
     return app

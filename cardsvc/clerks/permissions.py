@@ -32,6 +32,12 @@ class Permission(StrEnum):
     identify_card = "identify_card"
     read_blacklist = "read_blacklist"
     read_audit = "read_audit"
+    register_employer = "register_employer"  # 用人单位台账
+    read_employer = "read_employer"
+    record_employment = "record_employment"  # a resident's employment relations
+    read_insurance = "read_insurance"  # enrolments, contributions, benefits (audited)
+    handle_insurance = "handle_insurance"  # enrol, declare, benefits, transfers, certification
+    manage_contribution_limits = "manage_contribution_limits"  # base floors and caps
 
 
 _WINDOW = {
@@ -45,6 +51,11 @@ _WINDOW = {
     Permission.change_card_status,
     Permission.identify_card,
     Permission.read_blacklist,
+    Permission.register_employer,
+    Permission.read_employer,
+    Permission.record_employment,
+    Permission.read_insurance,
+    Permission.handle_insurance,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -68,10 +79,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.list_residents,
             Permission.read_audit,
             Permission.read_blacklist,
+            Permission.read_employer,
+            Permission.read_insurance,
         }
     ),
     Role.administrator: frozenset(
-        {Permission.manage_platforms, Permission.manage_clerks, Permission.view_platforms}
+        {
+            Permission.manage_platforms,
+            Permission.manage_clerks,
+            Permission.view_platforms,
+            Permission.manage_contribution_limits,
+        }
     ),
 }
 

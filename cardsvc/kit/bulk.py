@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import psycopg
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, insert, text
 from sqlalchemy.engine.interfaces import AdaptedConnection
 from sqlalchemy.orm import Session
 
@@ -65,3 +65,18 @@ async def _copy_async(
             await copy.write_row(row)
             count += 1
     return count
+
+
+def sync_sequence(session: Session, table: Table, column: str = "id") -> None:
+    """After rows were inserted with ids of their own, the ids the database generates next
+    follow them: PostgreSQL's sequence is moved past the largest (SQLite takes the largest
+    id + 1 by itself)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(
+        text(
+            f"SELECT setval(pg_get_serial_sequence(:table, :column), "  # noqa: S608 - names from the models
+            f"coalesce(max({column}), 0) + 1, false) FROM {table.name}"
+        ),
+        {"table": table.name, "column": column},
+    )
