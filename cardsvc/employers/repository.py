@@ -6,13 +6,16 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Table, or_, select
 from sqlalchemy.orm import Session
 
 from cardsvc.employers.models import Employer, EmploymentRelation
 from cardsvc.kit.bulk import bulk_insert, sync_sequence
 from cardsvc.kit.dialect import locks_rows
 from cardsvc.platforms.models import Platform
+
+_EMPLOYERS: Table = Employer.__table__  # type: ignore[assignment]
+_RELATIONS: Table = EmploymentRelation.__table__  # type: ignore[assignment]
 
 
 class EmployerRepository:
@@ -42,15 +45,23 @@ class EmployerRepository:
         self.session.flush()
         return employer
 
+    def taken(self, codes: Sequence[str]) -> set[str]:
+        return set(
+            self.session.scalars(
+                select(Employer.unified_social_credit_code).where(
+                    Employer.unified_social_credit_code.in_(codes)
+                )
+            )
+        )
+
     def next_id(self) -> int:
-        return (
-            self.session.scalar(select(Employer.id).order_by(Employer.id.desc()).limit(1)) or 0
-        ) + 1
+        newest = select(Employer.id).order_by(Employer.id.desc()).limit(1)
+        return (self.session.scalar(newest) or 0) + 1
 
     def load(self, rows: Iterable[dict[str, Any]]) -> int:
         """Bulk rows with their ids (seeding); the id sequence is moved past them."""
-        count = bulk_insert(self.session, Employer.__table__, rows)  # type: ignore[arg-type]
-        sync_sequence(self.session, Employer.__table__)  # type: ignore[arg-type]
+        count = bulk_insert(self.session, _EMPLOYERS, rows)
+        sync_sequence(self.session, _EMPLOYERS)
         return count
 
 
@@ -108,7 +119,6 @@ class EmploymentRepository:
         return (self.session.scalar(newest) or 0) + 1
 
     def load(self, rows: Iterable[dict[str, Any]]) -> int:
-        table = EmploymentRelation.__table__
-        count = bulk_insert(self.session, table, rows)  # type: ignore[arg-type]
-        sync_sequence(self.session, table)  # type: ignore[arg-type]
+        count = bulk_insert(self.session, _RELATIONS, rows)
+        sync_sequence(self.session, _RELATIONS)
         return count

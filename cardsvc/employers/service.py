@@ -10,8 +10,9 @@ jurisdiction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -189,3 +190,25 @@ def employment_relations(
     )
     audit.read("employment_relations", resident.id, purpose)
     return EmploymentRepository(session).of_resident(resident.id)
+
+
+# ---------------------------------------------------------------- bulk (seeding)
+
+
+def taken_codes(session: Session, codes: Sequence[str]) -> set[str]:
+    """Which of ``codes`` are already registered."""
+    return EmployerRepository(session).taken(codes)
+
+
+def next_ids(session: Session) -> tuple[int, int]:
+    """The next free employer id and employment relation id (rows numbered by a bulk load)."""
+    return EmployerRepository(session).next_id(), EmploymentRepository(session).next_id()
+
+
+def load_employers(session: Session, rows: Iterable[dict[str, Any]]) -> int:
+    """Employers with their ids, in bulk (seeding; no clerk, not audited row by row)."""
+    return EmployerRepository(session).load(rows)
+
+
+def load_employment_relations(session: Session, rows: Iterable[dict[str, Any]]) -> int:
+    return EmploymentRepository(session).load(rows)

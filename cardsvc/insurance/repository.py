@@ -3,10 +3,10 @@ their payments, transfers, certifications."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, and_, func, or_, select, update
+from sqlalchemy import Table, and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from cardsvc.insurance.models import (
@@ -150,10 +150,15 @@ class EnrolmentRepository:
             for model in _TABLES_WITH_IDS
         }
 
-    def load(self, table: str, rows: Iterable[dict[str, Any]]) -> int:
-        """Bulk rows (with their ids) into one of the insurance tables (COPY on PostgreSQL)."""
-        target: Table = _LOADABLE[table]
-        return bulk_insert(self.session, target, rows)
+    def load(
+        self,
+        table: str,
+        rows: Iterable[Mapping[str, Any]] | Iterable[Sequence[Any]],
+        columns: Sequence[str] | None = None,
+    ) -> int:
+        """Bulk rows (with their ids) into one of the insurance tables (COPY on PostgreSQL);
+        with ``columns``, each row is a tuple in their order."""
+        return bulk_insert(self.session, _LOADABLE[table], rows, columns=columns)  # type: ignore[arg-type]
 
     def finish_load(self) -> None:
         for model in _TABLES_WITH_IDS:
@@ -162,7 +167,7 @@ class EnrolmentRepository:
 
 _LOADABLE: dict[str, Table] = {
     model.__tablename__: model.__table__  # type: ignore[misc]
-    for model in (*_TABLES_WITH_IDS, ContributionPeriod, BenefitPayment, ContributionLimit)
+    for model in (*_TABLES_WITH_IDS, ContributionPeriod, BenefitPayment)
 }
 
 
@@ -236,6 +241,10 @@ class LimitRepository:
         self.session.add(limit)
         self.session.flush()
         return limit
+
+    def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            self.session.execute(insert(ContributionLimit), list(rows))
 
 
 class BenefitRepository:

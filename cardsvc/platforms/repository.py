@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cardsvc.platforms.models import Platform, Window
+from cardsvc.platforms.rules import Level
 
 
 class PlatformRepository:
@@ -47,6 +48,11 @@ class PlatformRepository:
             .order_by(Platform.path)
             .limit(limit)
             .offset(offset)
+        ).all()
+
+    def at_level(self, level: Level) -> Sequence[Platform]:
+        return self.session.scalars(
+            select(Platform).where(Platform.level == level).order_by(Platform.id)
         ).all()
 
     def add(self, platform: Platform) -> Platform:

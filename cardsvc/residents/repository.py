@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Table, insert, literal, select
+from sqlalchemy import Row, Table, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from cardsvc.kit.types import UtcDateTime
 from cardsvc.platforms.models import Platform
 from cardsvc.residents.models import Resident
+from cardsvc.residents.rules import Sex
 
 
 class ResidentRepository:
@@ -34,6 +35,24 @@ class ResidentRepository:
             .limit(limit)
             .offset(offset)
         ).all()
+
+    def facts(self, *, after_id: int, limit: int) -> Sequence[Row[int, str, Sex, date, int]]:
+        """(id, number, sex, birth date, platform) of the next residents by id (seeding)."""
+        return self.session.execute(
+            select(
+                Resident.id,
+                Resident.social_security_number,
+                Resident.sex,
+                Resident.birth_date,
+                Resident.platform_id,
+            )
+            .where(Resident.id > after_id)
+            .order_by(Resident.id)
+            .limit(limit)
+        ).all()
+
+    def count(self) -> int:
+        return self.session.scalar(select(func.count()).select_from(Resident)) or 0
 
     def add(self, resident: Resident) -> Resident:
         self.session.add(resident)

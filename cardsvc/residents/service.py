@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -19,7 +21,7 @@ from cardsvc.platforms.rules import Level
 from cardsvc.residents.ethnic_groups import ETHNIC_GROUPS
 from cardsvc.residents.models import Resident
 from cardsvc.residents.repository import ResidentRepository
-from cardsvc.residents.rules import check_name, mask_name, mask_ssn, parse_ssn
+from cardsvc.residents.rules import Sex, check_name, mask_name, mask_ssn, parse_ssn
 from cardsvc.residents.schemas import ResidentCreate, ResidentListItem
 
 
@@ -141,3 +143,23 @@ def list_residents(
         )
         for r in residents
     ]
+
+
+class ResidentFacts(NamedTuple):
+    """What generated records (seeding) need to know of a resident."""
+
+    id: int
+    social_security_number: str
+    sex: Sex
+    birth_date: date
+    platform_id: int
+
+
+def resident_facts(session: Session, *, after_id: int, limit: int) -> list[ResidentFacts]:
+    """The next ``limit`` residents after ``after_id``, by id (no clerk: seeding only)."""
+    rows = ResidentRepository(session).facts(after_id=after_id, limit=limit)
+    return [ResidentFacts(*row) for row in rows]
+
+
+def resident_count(session: Session) -> int:
+    return ResidentRepository(session).count()
