@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from cardsvc.deps import ActorDep, AuditDep, PathRowId, Purpose, SessionDep
 from cardsvc.ids import MAX_ROW_ID
-from cardsvc.insurance import service
+from cardsvc.insurance import limits, records
 from cardsvc.insurance.rules import Category, Scheme, parse_period
 from cardsvc.insurance.schemas import ContributionOut, InsuranceRecords, LimitsInput, LimitsOut
 
@@ -28,7 +28,7 @@ def insurance_records(
 ) -> InsuranceRecords:
     """The resident's insurance summary, enrolments, benefits, transfers and
     certifications (audited with the purpose)."""
-    return service.insurance_records(session, actor, audit, resident_id, purpose)
+    return records.insurance_records(session, actor, audit, resident_id, purpose)
 
 
 @router.get(
@@ -48,7 +48,7 @@ def contribution_history(
 ) -> list[ContributionOut]:
     """Contribution months, oldest first, of one scheme or all, within a period range
     (audited with the purpose and the range)."""
-    return service.contribution_history(
+    return records.contribution_history(
         session,
         actor,
         audit,
@@ -71,8 +71,8 @@ def list_limits(
     offset: Offset = 0,
 ) -> list[LimitsOut]:
     """Base floors and caps of the administrator's region, the regions in it and above it."""
-    limits = service.list_limits(session, actor, year=year, limit=limit, offset=offset)
-    return [LimitsOut.model_validate(item) for item in limits]
+    found = limits.list_limits(session, actor, year=year, limit=limit, offset=offset)
+    return [LimitsOut.model_validate(item) for item in found]
 
 
 @router.put(
@@ -93,7 +93,7 @@ def set_limits(
 ) -> LimitsOut:
     """Set a region's bounds for a year: employees' monthly base floor and cap, or
     urban-rural residents' yearly amount bounds and grades (201 when new)."""
-    limit, created = service.set_limits(
+    limit, created = limits.set_limits(
         session, actor, audit, region_code, year, category, scheme, body
     )
     if created:

@@ -42,6 +42,10 @@ SCHEME_NAMES: dict[Scheme, str] = {
 }
 
 
+# The order a window lists the schemes in.
+SCHEME_ORDER: dict[Scheme, int] = {scheme: place for place, scheme in enumerate(Scheme)}
+
+
 class Category(StrEnum):
     employee = "employee"  # 职工：随用人单位参保，按月缴费
     resident = "resident"  # 城乡居民：无用人单位，按年按档次缴费

@@ -16,7 +16,7 @@ from cardsvc.employers import service as employers
 from cardsvc.employers.models import Employer
 from cardsvc.employers.rules import uscc_check_character
 from cardsvc.employers.schemas import EmployerCreate, EmploymentStart
-from cardsvc.insurance import service
+from cardsvc.insurance import limits, service
 from cardsvc.insurance.models import Enrolment
 from cardsvc.insurance.rules import Category, Scheme
 from cardsvc.insurance.schemas import (
@@ -123,7 +123,7 @@ class Office:
         """Employees' bounds for every scheme, residents' grades for theirs (province-wide)."""
         for year in years:
             for scheme in Scheme:
-                service.set_limits(
+                limits.set_limits(
                     self.session,
                     self.actor("admin"),
                     self.audit("admin"),
@@ -134,7 +134,7 @@ class Office:
                     LimitsInput(floor_fen=floor_fen, cap_fen=cap_fen),
                 )
             for scheme in (Scheme.pension, Scheme.medical):
-                service.set_limits(
+                limits.set_limits(
                     self.session,
                     self.actor("admin"),
                     self.audit("admin"),

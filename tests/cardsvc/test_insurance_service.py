@@ -22,7 +22,7 @@ from cardsvc.errors import (
     NotFoundError,
     TransitionRefusedError,
 )
-from cardsvc.insurance import service
+from cardsvc.insurance import benefits, limits, service, transfers
 from cardsvc.insurance.models import ContributionPeriod
 from cardsvc.insurance.repository import EnrolmentRepository
 from cardsvc.insurance.rules import (
@@ -34,6 +34,7 @@ from cardsvc.insurance.rules import (
     EnrolmentStatus,
     FemaleTrack,
     Scheme,
+    Totals,
     TransferDirection,
     TransferStatus,
 )
@@ -305,9 +306,7 @@ def test_arrears_are_kept_and_settled(office: Office) -> None:
         1,
         120_000,
     )
-    assert EnrolmentRepository(office.session).recount(enrolment.id) == service.Totals(
-        8, 1, 120_000
-    )
+    assert EnrolmentRepository(office.session).recount(enrolment.id) == Totals(8, 1, 120_000)
     with pytest.raises(InvalidDataError) as raised:
         service.settle_arrears(
             office.session, office.actor("clerk_a1"), office.audit("clerk_a1"), settle, today=TODAY
@@ -415,10 +414,10 @@ def test_a_basic_pension_waits_for_the_statutory_age_of_the_2025_reform(office: 
     )
     act = (office.session, office.actor("clerk_a1"), office.audit("clerk_a1"))
     error = _refused(
-        InvalidDataError, "below_pension_age", service.start_benefit, *act, claim, today=TODAY
+        InvalidDataError, "below_pension_age", benefits.start_benefit, *act, claim, today=TODAY
     )
     assert error.detail == "未达到领取年龄，最早可从2025-05起领取"
-    benefit = service.start_benefit(
+    benefit = benefits.start_benefit(
         *act, claim.model_copy(update={"first_period": 202505}), today=TODAY
     )
     assert (benefit.kind, benefit.last_period, enrolment.months_counted) == (
@@ -429,7 +428,7 @@ def test_a_basic_pension_waits_for_the_statutory_age_of_the_2025_reform(office: 
     _refused(
         ConflictError,
         "benefit_being_paid",
-        service.start_benefit,
+        benefits.start_benefit,
         *act,
         claim.model_copy(update={"first_period": 202506}),
         today=TODAY,
@@ -451,11 +450,16 @@ def test_a_woman_worker_must_say_her_post_and_needs_fifteen_years(office: Office
     )
     act = (office.session, office.actor("clerk_a1"), office.audit("clerk_a1"))
     _refused(
-        InvalidDataError, "female_track_missing", service.start_benefit, *act, claim, today=TODAY
+        InvalidDataError, "female_track_missing", benefits.start_benefit, *act, claim, today=TODAY
     )
     worker = claim.model_copy(update={"female_track": FemaleTrack.worker})
     error = _refused(
-        InvalidDataError, "contribution_too_short", service.start_benefit, *act, worker, today=TODAY
+        InvalidDataError,
+        "contribution_too_short",
+        benefits.start_benefit,
+        *act,
+        worker,
+        today=TODAY,
     )
     assert error.detail == "累计缴费114个月，不足180个月，不能按月领取养老金"
 
@@ -472,7 +476,7 @@ def test_unemployment_benefit_runs_by_the_months_paid_after_contributions_stop(
         monthly_amount_fen=180_000,
     )
     act = (office.session, office.actor("clerk_a1"), office.audit("clerk_a1"))
-    _refused(InvalidDataError, "still_employed", service.start_benefit, *act, claim, today=TODAY)
+    _refused(InvalidDataError, "still_employed", benefits.start_benefit, *act, claim, today=TODAY)
     service.change_enrolment(
         *act,
         EnrolmentChange(
@@ -480,7 +484,7 @@ def test_unemployment_benefit_runs_by_the_months_paid_after_contributions_stop(
         ),
         today=TODAY,
     )
-    benefit = service.start_benefit(*act, claim, today=TODAY)
+    benefit = benefits.start_benefit(*act, claim, today=TODAY)
     assert benefit.last_period == 202707
 
 
@@ -503,7 +507,7 @@ def test_benefits_need_an_enrolment_and_no_arrears(office: Office) -> None:
         monthly_amount_fen=180_000,
     )
     error = _refused(
-        ConflictError, "arrears_outstanding", service.start_benefit, *act, claim, today=TODAY
+        ConflictError, "arrears_outstanding", benefits.start_benefit, *act, claim, today=TODAY
     )
     assert error.detail == "失业保险欠缴12个月共960.00元，请补缴后再办理待遇申领"
     maternity = BenefitClaim(
@@ -513,13 +517,13 @@ def test_benefits_need_an_enrolment_and_no_arrears(office: Office) -> None:
         monthly_amount_fen=500_000,
         months=4,
     )
-    _refused(InvalidDataError, "not_enrolled", service.start_benefit, *act, maternity, today=TODAY)
+    _refused(InvalidDataError, "not_enrolled", benefits.start_benefit, *act, maternity, today=TODAY)
 
 
 def test_the_monthly_run_pays_each_owed_month_once(office: Office) -> None:
     person, _enrolment = _retiree(office)
     act = (office.session, office.actor("clerk_a1"), office.audit("clerk_a1"))
-    benefit = service.start_benefit(
+    benefit = benefits.start_benefit(
         *act,
         BenefitClaim(
             resident_id=person.id,
@@ -529,11 +533,11 @@ def test_the_monthly_run_pays_each_owed_month_once(office: Office) -> None:
         ),
         today=TODAY,
     )
-    assert service.pay_benefits(office.session, office.audit("admin"), 202603, paid_on=TODAY) == 1
+    assert benefits.pay_benefits(office.session, office.audit("admin"), 202603, paid_on=TODAY) == 1
     # January to March at once (补发), then nothing more for March.
     assert (benefit.months_paid, benefit.paid_fen, benefit.last_paid_period) == (3, 900_000, 202603)
-    assert service.pay_benefits(office.session, office.audit("admin"), 202603, paid_on=TODAY) == 0
-    assert service.pay_benefits(office.session, office.audit("admin"), 202604, paid_on=TODAY) == 1
+    assert benefits.pay_benefits(office.session, office.audit("admin"), 202603, paid_on=TODAY) == 0
+    assert benefits.pay_benefits(office.session, office.audit("admin"), 202604, paid_on=TODAY) == 1
     assert benefit.months_paid == 4
 
 
@@ -544,7 +548,7 @@ def test_a_transfer_within_the_province_is_in_transit_until_received(office: Off
     person, _employer, enrolment = _employee(office)
     office.declare(enrolment, "2020-01", "2021-12")
     act = (office.session, office.actor("clerk_a1"), office.audit("clerk_a1"))
-    out = service.transfer_relation(
+    out = transfers.transfer_relation(
         *act,
         TransferInput(
             resident_id=person.id,
@@ -564,7 +568,7 @@ def test_a_transfer_within_the_province_is_in_transit_until_received(office: Off
     suzhou = office.world.platforms["community_b1"]  # any community; the employer decides
     assert suzhou is not None
     receiving = _enrolled_elsewhere(office, person, "320508")
-    received = service.transfer_relation(
+    received = transfers.transfer_relation(
         *act,
         TransferInput(
             resident_id=person.id,
@@ -621,13 +625,13 @@ def test_transfer_refusals(office: Office) -> None:
         other_region="110105",
     )
     _refused(
-        ConflictError, "arrears_outstanding", service.transfer_relation, *act, out, today=TODAY
+        ConflictError, "arrears_outstanding", transfers.transfer_relation, *act, out, today=TODAY
     )
     same = out.model_copy(update={"other_region": enrolment.region_code})
-    _refused(InvalidDataError, "same_region", service.transfer_relation, *act, same, today=TODAY)
+    _refused(InvalidDataError, "same_region", transfers.transfer_relation, *act, same, today=TODAY)
     medical = out.model_copy(update={"scheme": Scheme.medical})
     _refused(
-        InvalidDataError, "not_enrolled", service.transfer_relation, *act, medical, today=TODAY
+        InvalidDataError, "not_enrolled", transfers.transfer_relation, *act, medical, today=TODAY
     )
     inward = TransferInput(
         resident_id=person.id,
@@ -640,12 +644,12 @@ def test_transfer_refusals(office: Office) -> None:
     _refused(
         InvalidDataError,
         "transfer_id_required",
-        service.transfer_relation,
+        transfers.transfer_relation,
         *act,
         inward,
         today=TODAY,
     )
-    from_beijing = service.transfer_relation(
+    from_beijing = transfers.transfer_relation(
         *act, inward.model_copy(update={"other_region": "110105"}), today=TODAY
     )
     assert (from_beijing.status, enrolment.months_carried_in) == (TransferStatus.completed, 30)
@@ -663,8 +667,8 @@ def test_a_retiree_is_certified_once_a_year_at_the_window(office: Office) -> Non
         certified_on=date(2026, 3, 2),
         method=CertificationMethod.window,
     )
-    _refused(InvalidDataError, "no_pension", service.certify_retiree, *act, certify, today=TODAY)
-    service.start_benefit(
+    _refused(InvalidDataError, "no_pension", benefits.certify_retiree, *act, certify, today=TODAY)
+    benefits.start_benefit(
         *act,
         BenefitClaim(
             resident_id=person.id,
@@ -674,19 +678,19 @@ def test_a_retiree_is_certified_once_a_year_at_the_window(office: Office) -> Non
         ),
         today=TODAY,
     )
-    done = service.certify_retiree(*act, certify, today=TODAY)
+    done = benefits.certify_retiree(*act, certify, today=TODAY)
     assert (done.window_id, done.clerk_id) == (
         office.world.windows["clerk_a1"].id,
         office.world.clerks["clerk_a1"].id,
     )
     _refused(
-        ConflictError, "already_certified", service.certify_retiree, *act, certify, today=TODAY
+        ConflictError, "already_certified", benefits.certify_retiree, *act, certify, today=TODAY
     )
     wrong_year = certify.model_copy(update={"year": 2025})
     _refused(
         InvalidDataError,
         "invalid_certification",
-        service.certify_retiree,
+        benefits.certify_retiree,
         *act,
         wrong_year,
         today=TODAY,
@@ -727,18 +731,18 @@ def test_the_summary_shows_each_scheme_and_the_benefits_being_paid(office: Offic
 
 def test_bounds_are_checked_when_set_and_within_the_administrators_region(office: Office) -> None:
     act = (office.session, office.actor("city_admin"), office.audit("city_admin"))
-    limit, created = service.set_limits(
+    limit, created = limits.set_limits(
         *act, "320102", 2026, Category.employee, Scheme.pension, LimitsInput(floor_fen=1, cap_fen=2)
     )
     assert created
     assert (limit.floor_fen, limit.cap_fen) == (1, 2)
-    limit, created = service.set_limits(
+    limit, created = limits.set_limits(
         *act, "320102", 2026, Category.employee, Scheme.pension, LimitsInput(floor_fen=5, cap_fen=9)
     )
     assert not created
     assert limit.floor_fen == 5
     with pytest.raises(ForbiddenError):
-        service.set_limits(
+        limits.set_limits(
             *act,
             "320500",
             2026,
@@ -753,7 +757,7 @@ def test_bounds_are_checked_when_set_and_within_the_administrators_region(office
         _refused(
             InvalidDataError,
             code,
-            service.set_limits,
+            limits.set_limits,
             *act,
             "320102",
             2026,
@@ -764,7 +768,7 @@ def test_bounds_are_checked_when_set_and_within_the_administrators_region(office
     _refused(
         InvalidDataError,
         "invalid_bounds",
-        service.set_limits,
+        limits.set_limits,
         *act,
         "320102",
         2026,
@@ -775,7 +779,7 @@ def test_bounds_are_checked_when_set_and_within_the_administrators_region(office
     _refused(
         InvalidDataError,
         "scheme_not_for_category",
-        service.set_limits,
+        limits.set_limits,
         *act,
         "320102",
         2026,
