@@ -11,7 +11,7 @@ cardsvc clerks set-role USERNAME ROLE
 cardsvc cards lapse-temporary-losses
 cardsvc import residents FILE.csv [--report FILE] [--max-problems N]
 cardsvc import cards FILE.csv [--report FILE] [--max-problems N]
-cardsvc seed --residents N [--seed S] [--source NAME | --from-csv DIR]
+cardsvc seed --residents N [--seed S] [--source NAME | --from-csv DIR] [--no-histories]
 """
 
 from __future__ import annotations
@@ -291,6 +291,7 @@ def _seed(settings: Settings, args: argparse.Namespace) -> int:
 
     from cardsvc.clerks.passwords import Passwords
     from cardsvc.imports.service import ImportRefusedError
+    from cardsvc.insurance.histories import HistoriesError, load_histories
     from cardsvc.migrations import upgrade
     from cardsvc.seed import SeedError, build_demo_province, population_source
 
@@ -312,7 +313,14 @@ def _seed(settings: Settings, args: argparse.Namespace) -> int:
             for kind in ("residents", "cards"):
                 result = run_import(settings, kind, directory / f"{kind}.csv")
                 print(f"imported {result.rows} {kind}")
-    except SeedError as error:
+        if args.histories:
+            with _unit_of_work(settings) as session:
+                counts = load_histories(session, seed=args.seed, on_progress=_print_progress)
+            print(
+                f"insurance histories: {counts.contributions} contribution months and "
+                f"{counts.payments} benefit payments for {counts.residents} residents"
+            )
+    except (SeedError, HistoriesError) as error:
         print(f"cardsvc: {error}", file=sys.stderr)
         return 1
     except ImportRefusedError as refused:
@@ -320,6 +328,12 @@ def _seed(settings: Settings, args: argparse.Namespace) -> int:
         print(f"cardsvc: {refused.detail}", file=sys.stderr)
         return 1
     return 0
+
+
+def _print_progress(done: int, total: int) -> None:
+    print(f"\rinsurance histories: {done}/{total} residents", end="", file=sys.stderr)
+    if done == total:
+        print(file=sys.stderr)
 
 
 def _positive(text: str) -> int:
@@ -436,6 +450,12 @@ def build_parser() -> argparse.ArgumentParser:
     origin.add_argument("--source", default="synthetic", help="population source entry point")
     origin.add_argument(
         "--from-csv", type=Path, metavar="DIR", help="residents.csv and cards.csv already written"
+    )
+    seed.add_argument(
+        "--histories",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="give the residents insurance histories since 1996 (default: yes)",
     )
     seed.set_defaults(handler=_seed)
     return parser
