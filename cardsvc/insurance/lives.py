@@ -230,10 +230,10 @@ def _employee(
     if first > last:
         return False
     local = pool.get(community.street_id) or next(iter(pool.values()))
-    everywhere = [employer for employers_ in pool.values() for employer in employers_]
     cursor = first
     while cursor <= last:
-        employer = rng.choice(local if rng.random() < 0.8 else everywhere)
+        nearby = rng.random() < 0.8  # most work near home; some anywhere in the province
+        employer = rng.choice(local if nearby else [e for es in pool.values() for e in es])
         end = min(cursor + rng.randint(12, 120) - 1, last)
         ongoing = end == month_index(now) and end < month_index(retires)
         owed_from = None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -67,8 +68,10 @@ from cardsvc.insurance.schemas import (
     ResidentContribution,
     SchemeSummary,
 )
-from cardsvc.residents.models import Resident
 from cardsvc.residents.service import resident_in_jurisdiction
+
+if TYPE_CHECKING:
+    from cardsvc.residents.models import Resident
 
 
 def _enrolment(

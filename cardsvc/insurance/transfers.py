@@ -5,6 +5,7 @@ never a commit; audited."""
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -34,8 +35,10 @@ from cardsvc.insurance.rules import (
 from cardsvc.insurance.schemas import (
     TransferInput,
 )
-from cardsvc.residents.models import Resident
 from cardsvc.residents.service import resident_in_jurisdiction
+
+if TYPE_CHECKING:
+    from cardsvc.residents.models import Resident
 
 # ---------------------------------------------------------------- transfers
 
@@ -87,7 +90,7 @@ def _transfer_out(
         )
     if data.other_region is None or data.transfer_id is not None or data.months_carried is not None:
         raise InvalidDataError(
-            "转出须填写转入地（other_region），不填转移记录和月数", code="invalid_transfer"
+            "转出须填写转入地的行政区划代码，不填转移记录和月数", code="invalid_transfer"
         )
     check_transfer_regions(enrolment.region_code, data.other_region)
     if data.effective_on < enrolment.enrolled_on:
