@@ -8,11 +8,11 @@ import json
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
 from cardsvc.audit.models import AuditEvent
-from cardsvc.insurance import benefits
+from cardsvc.insurance import benefits, service
 from cardsvc.insurance.rules import BenefitKind, Scheme
 from cardsvc.insurance.schemas import BenefitClaim
 from tests.cardsvc.conftest import Client, World
@@ -325,3 +325,36 @@ def test_bounds_refusals(
 def test_only_administrators_list_bounds(client: Client, world: World) -> None:
     for clerk in ("clerk_a1", "street_a", "auditor", "operator"):
         assert client.get("/contribution-limits", headers=world.headers(clerk)).status_code == 403
+
+
+def test_the_summary_reads_by_index_whatever_the_history(
+    session: Session, retiree: int, engine: Engine
+) -> None:
+    """Each statement of the summary finds the resident's rows through an index (PostgreSQL
+    told not to scan whole tables, where it would for tables this small)."""
+    statements: list[tuple[str, object]] = []
+
+    def capture(
+        _conn: object, _cursor: object, statement: str, parameters: object, *_: object
+    ) -> None:
+        statements.append((statement, parameters))
+
+    connection = session.connection()
+    event.listen(connection, "before_cursor_execute", capture)
+    service.summary(session, retiree)
+    event.remove(connection, "before_cursor_execute", capture)
+    assert len(statements) == 2
+    postgres = engine.dialect.name == "postgresql"
+    if postgres:
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    explain = "EXPLAIN " if postgres else "EXPLAIN QUERY PLAN "
+    # The benefits being paid: by resident, or by the partial index of the ones being paid.
+    usable = (
+        {"ix_insurance_enrolments_resident_id"},
+        {"ix_benefits_resident_id", "uq_benefits_one_being_paid_per_kind"},
+    )
+    for (statement, parameters), indexes in zip(statements, usable, strict=True):
+        plan = " ".join(
+            str(row[-1]) for row in connection.exec_driver_sql(explain + statement, parameters)
+        )
+        assert any(index in plan for index in indexes), plan
