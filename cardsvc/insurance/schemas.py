@@ -195,8 +195,8 @@ class LimitsInput(BaseModel):
 
 
 class SchemeSummary(BaseModel):
-    """One scheme as the window shows it: the current enrolment (months paid, deemed and
-    carried in count; base), with the arrears of all the resident's enrolments of it."""
+    """One scheme as the window shows it: the current enrolment (its months and base),
+    with the arrears of all the resident's enrolments of it."""
 
     scheme: Scheme
     category: Category
@@ -204,7 +204,10 @@ class SchemeSummary(BaseModel):
     region_code: str
     employer_id: int | None
     enrolled_on: date
-    months_paid: int
+    months_paid: int = Field(description="Months paid in this enrolment")
+    months_counted: int = Field(
+        description="Months that count toward a benefit: paid, deemed (视同缴费), carried in"
+    )
     months_in_arrears: int
     arrears_fen: int
     current_base_fen: int | None

@@ -420,7 +420,8 @@ def summary_of(
             region_code=enrolment.region_code,
             employer_id=enrolment.employer_id,
             enrolled_on=enrolment.enrolled_on,
-            months_paid=enrolment.months_counted,
+            months_paid=enrolment.months_paid,
+            months_counted=enrolment.months_counted,
             months_in_arrears=owed[scheme].months_in_arrears,
             arrears_fen=owed[scheme].arrears_fen,
             current_base_fen=enrolment.current_base_fen,
@@ -444,7 +445,7 @@ def summary_of(
 
 def summary(session: Session, resident_id: int) -> InsuranceSummary:
     """The insurance part of the resident summary: per scheme the current enrolment's
-    status, months counted (paid, deemed, carried in) and base, with the arrears of all the
+    status, months paid and counted (paid, deemed, carried in) and base, with the arrears of all the
     resident's enrolments of it; benefits being paid. Two indexed reads of a few rows each,
     however long the history (the enrolments keep their totals). No jurisdiction check and
     no audit: the caller (identify, a read route) has done both."""

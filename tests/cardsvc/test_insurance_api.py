@@ -70,7 +70,8 @@ def test_a_window_reads_the_records_with_their_summary(
         "region_code": "320102",
         "employer_id": pension["employer_id"],
         "enrolled_on": "2010-01-01",
-        "months_paid": 180,  # 120 paid and 60 deemed
+        "months_paid": 120,
+        "months_counted": 180,  # and 60 deemed
         "months_in_arrears": 0,
         "arrears_fen": 0,
         "current_base_fen": 600_000,

@@ -586,7 +586,7 @@ def test_a_transfer_within_the_province_is_in_transit_until_received(office: Off
     )
     assert receiving.months_counted == 24
     summary = service.summary(office.session, person.id)
-    assert [(s.scheme, s.months_paid, s.region_code) for s in summary.schemes] == [
+    assert [(s.scheme, s.months_counted, s.region_code) for s in summary.schemes] == [
         (Scheme.pension, 24, "320508")
     ]
 
