@@ -405,6 +405,8 @@ def settle_arrears(
 def summary_of(
     resident_id: int, enrolments: Sequence[Enrolment], paying: Sequence[Benefit]
 ) -> InsuranceSummary:
+    """The summary of rows already read: all the resident's enrolments, newest first within
+    each scheme, and the benefits being paid."""
     current: dict[Scheme, Enrolment] = {}
     owed: dict[Scheme, Totals] = {}
     for enrolment in enrolments:  # newest first within each scheme
@@ -445,10 +447,10 @@ def summary_of(
 
 def summary(session: Session, resident_id: int) -> InsuranceSummary:
     """The insurance part of the resident summary: per scheme the current enrolment's
-    status, months paid and counted (paid, deemed, carried in) and base, with the arrears of all the
-    resident's enrolments of it; benefits being paid. Two indexed reads of a few rows each,
-    however long the history (the enrolments keep their totals). No jurisdiction check and
-    no audit: the caller (identify, a read route) has done both."""
+    status, months paid and counted (paid, deemed, carried in) and base, with the arrears
+    of all the resident's enrolments of it; benefits being paid. Two indexed reads of a few
+    rows each, however long the history (the enrolments keep their totals). No
+    jurisdiction check and no audit: the caller (identify, a read route) has done both."""
     return summary_of(
         resident_id,
         EnrolmentRepository(session).of_resident(resident_id),
