@@ -138,7 +138,8 @@ def ensure_database(server: str, name: str, residents: int, rows: int, share: fl
 
 
 def explain(url: str) -> None:
-    """EXPLAIN ANALYZE of the statements ``service.summary`` runs, for the longest history."""
+    """EXPLAIN ANALYZE of the statements ``service.summary`` runs, for the longest history
+    of a retiree drawing a pension (the summary's largest answer)."""
     engine = create_engine(url)
     statements: list[tuple[str, Any]] = []
 
@@ -150,6 +151,7 @@ def explain(url: str) -> None:
             resident = connection.scalar(
                 text(
                     "SELECT e.resident_id FROM insurance_enrolments e"
+                    " JOIN benefits b ON b.enrolment_id = e.id AND b.status = 'being_paid'"
                     " ORDER BY e.months_paid + e.months_in_arrears DESC, e.id LIMIT 1"
                 )
             )
