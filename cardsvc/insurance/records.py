@@ -1,5 +1,6 @@
 """The window's reads of a resident's insurance records, each audited with its purpose:
-the records with their summary, and the contribution history by scheme and months."""
+the summary alone (what a window shows after a tap), the records with their summary, and
+the contribution history by scheme and months."""
 
 from __future__ import annotations
 
@@ -27,10 +28,22 @@ from cardsvc.insurance.schemas import (
     ContributionOut,
     EnrolmentOut,
     InsuranceRecords,
+    InsuranceSummary,
     TransferOut,
 )
-from cardsvc.insurance.service import summary_of
+from cardsvc.insurance.service import summary, summary_of
 from cardsvc.residents.service import resident_in_jurisdiction
+
+
+def insurance_summary(
+    session: Session, actor: Actor, audit: AuditTrail, resident_id: int, purpose: str
+) -> InsuranceSummary:
+    """The resident's insurance summary (``service.summary``): audited with the purpose."""
+    resident = resident_in_jurisdiction(
+        session, actor, resident_id, Permission.read_insurance, purpose
+    )
+    audit.read("insurance", resident.id, purpose, view="summary")
+    return summary(session, resident.id)
 
 
 def insurance_records(

@@ -12,7 +12,13 @@ from cardsvc.deps import ActorDep, AuditDep, PathRowId, Purpose, SessionDep
 from cardsvc.ids import MAX_ROW_ID
 from cardsvc.insurance import limits, records
 from cardsvc.insurance.rules import Category, Scheme, parse_period
-from cardsvc.insurance.schemas import ContributionOut, InsuranceRecords, LimitsInput, LimitsOut
+from cardsvc.insurance.schemas import (
+    ContributionOut,
+    InsuranceRecords,
+    InsuranceSummary,
+    LimitsInput,
+    LimitsOut,
+)
 
 router = APIRouter(tags=["insurance"])
 
@@ -29,6 +35,15 @@ def insurance_records(
     """The resident's insurance summary, enrolments, benefits, transfers and
     certifications (audited with the purpose)."""
     return records.insurance_records(session, actor, audit, resident_id, purpose)
+
+
+@router.get("/residents/{resident_id}/insurance/summary", response_model=InsuranceSummary)
+def insurance_summary(
+    resident_id: PathRowId, purpose: Purpose, actor: ActorDep, audit: AuditDep, session: SessionDep
+) -> InsuranceSummary:
+    """Each scheme's status, months paid and counted, arrears and base; the benefits being
+    paid: what a window shows after a tap (audited with the purpose)."""
+    return records.insurance_summary(session, actor, audit, resident_id, purpose)
 
 
 @router.get(

@@ -122,7 +122,8 @@ def test_a_window_reads_the_records_with_their_summary(
 def test_records_are_read_within_jurisdiction(
     client: Client, world: World, retiree: int, clerk: str, status: int, session: Session
 ) -> None:
-    for url in (f"/residents/{retiree}/insurance", f"/residents/{retiree}/insurance/contributions"):
+    urls = ("insurance", "insurance/summary", "insurance/contributions")
+    for url in (f"/residents/{retiree}/{path}" for path in urls):
         response = client.get(url, params=PURPOSE, headers=world.headers(clerk))
         assert response.status_code == status
         if status == 404:
@@ -132,7 +133,25 @@ def test_records_are_read_within_jurisdiction(
             AuditEvent.action == "refused", AuditEvent.subject_id == str(retiree)
         )
     ).all()
-    assert len(refused) == (2 if status != 200 else 0)
+    assert len(refused) == (3 if status != 200 else 0)
+
+
+def test_the_summary_alone_is_what_the_records_summarise(
+    client: Client, world: World, retiree: int, session: Session
+) -> None:
+    headers = world.headers("clerk_a1")
+    alone = client.get(f"/residents/{retiree}/insurance/summary", params=PURPOSE, headers=headers)
+    records = client.get(f"/residents/{retiree}/insurance", params=PURPOSE, headers=headers)
+    assert alone.status_code == 200, alone.text
+    assert alone.json() == records.json()["summary"]
+    assert [s["scheme"] for s in alone.json()["schemes"]] == ["pension", "medical"]
+    event = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "read", AuditEvent.subject_type == "insurance")
+        .order_by(AuditEvent.seq)
+    ).first()
+    assert event is not None
+    assert (json.loads(event.payload), event.purpose) == ({"view": "summary"}, "窗口业务办理")
 
 
 def test_a_read_needs_a_purpose_and_a_known_resident(

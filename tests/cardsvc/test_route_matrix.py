@@ -152,6 +152,7 @@ MATRIX: dict[tuple[str, str, str], dict[Role, str]] = {
         for path in (
             "/residents/{resident_id}/employment-relations",
             "/residents/{resident_id}/insurance",
+            "/residents/{resident_id}/insurance/summary",
             "/residents/{resident_id}/insurance/contributions",
         )
     },
@@ -179,6 +180,7 @@ AUDITED_REFUSALS = {
     "/employment-relations/{relation_id}/end",
     "/residents/{resident_id}/employment-relations",
     "/residents/{resident_id}/insurance",
+    "/residents/{resident_id}/insurance/summary",
     "/residents/{resident_id}/insurance/contributions",
 }
 
@@ -482,6 +484,7 @@ CASES: dict[tuple[str, str, str], Case] = {
         for path in (
             "/residents/{resident_id}/employment-relations",
             "/residents/{resident_id}/insurance",
+            "/residents/{resident_id}/insurance/summary",
             "/residents/{resident_id}/insurance/contributions",
         )
     },
