@@ -89,7 +89,7 @@ def list_employers(
     return EmployerRepository(session).within(actor.platform_path, limit=limit, offset=offset)
 
 
-def employer(session: Session, employer_id: int) -> Employer:
+def any_employer(session: Session, employer_id: int) -> Employer:
     """Any employer of the province, for a record that names it (no jurisdiction: an
     employer's ledger entry is public; the resident's jurisdiction is checked by the caller)."""
     found = EmployerRepository(session).get(employer_id)
@@ -118,7 +118,7 @@ def start_employment(
     resident = resident_in_jurisdiction(
         session, actor, data.resident_id, Permission.record_employment
     )
-    found = employer(session, data.employer_id)
+    found = any_employer(session, data.employer_id)
     check_employment_span(data.started_on, None, resident.birth_date, today or date.today())
     repository = EmploymentRepository(session)
     for relation in repository.with_employer(resident.id, found.id):

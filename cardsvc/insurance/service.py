@@ -128,7 +128,9 @@ def enrol(
     resident = resident_in_jurisdiction(
         session, actor, data.resident_id, Permission.handle_insurance
     )
-    employer = None if data.employer_id is None else employers.employer(session, data.employer_id)
+    employer = (
+        None if data.employer_id is None else employers.any_employer(session, data.employer_id)
+    )
     check_enrolment(
         data.category,
         data.scheme,
@@ -198,7 +200,7 @@ def change_enrolment(
             raise InvalidDataError("此项业务不填用人单位", code="employer_mismatch")
         if enrolment.category is not Category.employee:
             raise InvalidDataError("城乡居民参保不填用人单位", code="employer_mismatch")
-        employer = employers.employer(session, data.employer_id)
+        employer = employers.any_employer(session, data.employer_id)
         if employer.region_code != enrolment.region_code:
             raise InvalidDataError(
                 "新用人单位的参保地不同，请办理关系转移接续", code="region_differs"
