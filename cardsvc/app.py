@@ -17,7 +17,9 @@ from cardsvc.cards.router import router as cards_router
 from cardsvc.clerks.passwords import Passwords
 from cardsvc.clerks.router import router as clerks_router
 from cardsvc.deps import refuse_unknown_query
+from cardsvc.employers.router import router as employers_router
 from cardsvc.employment.router import router as employment_router
+from cardsvc.insurance.router import router as insurance_router
 from cardsvc.kit.database import Database, make_engine
 from cardsvc.kit.uow import Sessions
 from cardsvc.labour.router import router as labour_router
@@ -164,6 +166,8 @@ def create_app(settings: Settings | None = None, *, sessions: Sessions | None = 
         reports_router,
         ledgers_router,
         online_router,
+        employers_router,
+        insurance_router,
     ):
         app.include_router(router)
     return app

@@ -3,6 +3,7 @@
 from cardsvc.audit.models import AuditEvent
 from cardsvc.cards.models import BlacklistEntry, Card, CardStatusChange
 from cardsvc.clerks.models import Clerk, LoginFailure
+from cardsvc.employers.models import Employer, EmploymentRelation
 from cardsvc.employment.models import (
     CertificateSequence,
     EmploymentRegistration,
@@ -12,6 +13,15 @@ from cardsvc.employment.models import (
     SkillRecord,
 )
 from cardsvc.idempotency import IdempotencyRecord
+from cardsvc.insurance.models import (
+    Benefit,
+    BenefitPayment,
+    ContributionLimit,
+    ContributionPeriod,
+    Enrolment,
+    RelationTransfer,
+    RetireeCertification,
+)
 from cardsvc.kit.base import Base
 from cardsvc.labour.models import CaseProgress, LabourCase
 from cardsvc.online.models import OnlineAccount
@@ -25,13 +35,20 @@ __all__ = [
     "ApplicationStep",
     "AuditEvent",
     "Base",
+    "Benefit",
+    "BenefitPayment",
     "BlacklistEntry",
     "Card",
     "CardStatusChange",
     "CaseProgress",
     "CertificateSequence",
     "Clerk",
+    "ContributionLimit",
+    "ContributionPeriod",
+    "Employer",
     "EmploymentRegistration",
+    "EmploymentRelation",
+    "Enrolment",
     "EntrepreneurshipService",
     "GuaranteedLoan",
     "HardshipRecognition",
@@ -42,7 +59,9 @@ __all__ = [
     "OnlineAccount",
     "Platform",
     "Rating",
+    "RelationTransfer",
     "Resident",
+    "RetireeCertification",
     "SkillRecord",
     "Window",
 ]

@@ -45,6 +45,12 @@ class Permission(StrEnum):
     record_rating = "record_rating"  # the window's terminal sends the resident's rating
     read_ledgers = "read_ledgers"  # the base ledgers (基础台账), masked
     read_reports = "read_reports"  # compliance, performance, data quality, ledgers
+    register_employer = "register_employer"  # 用人单位台账
+    read_employer = "read_employer"
+    record_employment = "record_employment"  # a resident's employment relations
+    read_insurance = "read_insurance"  # enrolments, contributions, benefits (audited)
+    handle_insurance = "handle_insurance"  # enrol, declare, benefits, transfers, certification
+    manage_contribution_limits = "manage_contribution_limits"  # base floors and caps
 
 
 _WINDOW = {
@@ -67,6 +73,11 @@ _WINDOW = {
     Permission.record_rating,
     Permission.grant_online_access,
     Permission.read_ledgers,
+    Permission.register_employer,
+    Permission.read_employer,
+    Permission.record_employment,
+    Permission.read_insurance,
+    Permission.handle_insurance,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -103,6 +114,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.read_labour_cases,
             Permission.read_reports,
             Permission.read_ledgers,
+            Permission.read_employer,
+            Permission.read_insurance,
         }
     ),
     Role.administrator: frozenset(
@@ -113,6 +126,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.read_service_guide,
             Permission.manage_business_items,
             Permission.read_reports,
+            Permission.manage_contribution_limits,
         }
     ),
 }

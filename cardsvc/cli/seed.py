@@ -34,9 +34,20 @@ from cardsvc.cli.terminal import progress
     metavar="DIR",
     help="Import DIR/residents.csv and DIR/cards.csv instead of a population source.",
 )
+@click.option(
+    "--histories/--no-histories",
+    default=True,
+    show_default=True,
+    help="Give the residents insurance histories since 1996 (contributions, benefits).",
+)
 @click.pass_context
 def seed(
-    ctx: click.Context, residents: int, random_seed: int, source: str, from_csv: Path | None
+    ctx: click.Context,
+    residents: int,
+    random_seed: int,
+    source: str,
+    from_csv: Path | None,
+    histories: bool,
 ) -> None:
     """Build a demo province on an empty database: platforms, a window each, clerks of
     every role (their passwords printed once, on standard output), then residents with
@@ -47,6 +58,7 @@ def seed(
     """
     from cardsvc.clerks.passwords import Passwords
     from cardsvc.imports.service import ImportRefusedError
+    from cardsvc.insurance.histories import HistoriesError, load_histories
     from cardsvc.seed import SeedError, build_demo_province, population_source
 
     if from_csv is not None and ctx.get_parameter_source("source") is ParameterSource.COMMANDLINE:
@@ -104,6 +116,19 @@ def seed(
                     f"the demo's {kind} were refused for {len(refused.problems)} problem(s) "
                     f"(report above); {kept}"
                 ) from None
+        if histories:
+            try:
+                with interruptible(kept), progress() as display:
+                    task = display.task("insurance histories", unit="residents")
+                    with database.unit_of_work() as session:
+                        counts = load_histories(session, seed=random_seed, on_progress=task)
+                    task.finish()
+            except HistoriesError as error:
+                raise Failed(f"{error}; {kept}") from None
+            click.echo(
+                f"insurance histories: {counts.contributions} contribution months and "
+                f"{counts.payments} benefit payments for {counts.residents} residents"
+            )
     for kind in KINDS:
         click.echo(f"imported {rows[kind]} {kind}")
     elapsed = time.perf_counter() - started

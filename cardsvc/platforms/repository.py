@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from cardsvc.kit.pagination import PageRequest, Slice, paginate
 from cardsvc.platforms.models import Platform, Window
+from cardsvc.platforms.rules import Level
 
 
 class PlatformRepository:
@@ -62,6 +63,11 @@ class PlatformRepository:
         if not window_ids:
             return []
         return self.session.scalars(select(Window).where(Window.id.in_(window_ids))).all()
+
+    def at_level(self, level: Level) -> Sequence[Platform]:
+        return self.session.scalars(
+            select(Platform).where(Platform.level == level).order_by(Platform.id)
+        ).all()
 
     def add(self, platform: Platform) -> Platform:
         self.session.add(platform)

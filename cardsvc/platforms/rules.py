@@ -105,3 +105,21 @@ def unified_code(
     if parent_unified_code is None or not 1 <= sequence <= 999:
         raise InvalidDataError("平台序号应在1至999之间", code="invalid_platform_sequence")
     return f"{parent_unified_code}{sequence:03d}"
+
+
+def region_path(region_code: str) -> str:
+    """The path of the administrative platform that governs a GB/T 2260 region.
+
+    Administrative platforms are coded by their region, each under the level above
+    (``unified_code``): ``320102`` → ``/320000/320100/320102/``, ``320100`` →
+    ``/320000/320100/``. A clerk's jurisdiction covers a region when it covers this path.
+    """
+    chain = dict.fromkeys((region_code[:2] + "0000", region_code[:4] + "00", region_code))
+    return "/" + "".join(f"{code}/" for code in chain)
+
+
+def path_region(platform_path: str) -> str:
+    """The GB/T 2260 region of the administrative platform nearest above a path (a street
+    or community platform lies in its county): ``/320000/320100/320102/320102001/`` →
+    ``320102``."""
+    return [code for code in platform_path.strip("/").split("/") if len(code) == 6][-1]

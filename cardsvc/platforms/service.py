@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -15,6 +16,7 @@ from cardsvc.platforms.repository import PlatformRepository
 from cardsvc.platforms.rules import (
     LEVEL_OF_KIND,
     PARENT_LEVEL,
+    Level,
     check_region_code,
     platform_name,
     unified_code,
@@ -119,3 +121,33 @@ def window_places(session: Session, window_ids: set[int]) -> dict[int, tuple[str
         window.id: (window.name, window.platform.name)
         for window in PlatformRepository(session).windows(window_ids)
     }
+
+
+class CommunityFacts(NamedTuple):
+    """What generated records (seeding) need to know of a community station."""
+
+    id: int
+    street_id: int
+    street_name: str
+    region_code: str
+    window_id: int | None
+
+
+def community_facts(session: Session) -> list[CommunityFacts]:
+    """Every community station with its street centre and first window (no clerk: seeding)."""
+    repository = PlatformRepository(session)
+    streets = {street.id: street for street in repository.at_level(Level.street)}
+    facts = []
+    for community in repository.at_level(Level.community):
+        assert community.parent_id is not None  # noqa: S101 - a community has a street
+        window = repository.first_window(community.id)
+        facts.append(
+            CommunityFacts(
+                community.id,
+                community.parent_id,
+                streets[community.parent_id].base_name,
+                community.region_code,
+                window.id if window else None,
+            )
+        )
+    return facts

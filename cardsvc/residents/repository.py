@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, func, insert, literal, or_, select
+from sqlalchemy import Row, Table, func, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
 from cardsvc.kit.pagination import PageRequest, Slice, paginate
@@ -140,6 +140,24 @@ class ResidentRepository:
             .group_by(Resident.platform_id)
         )
         return {platform_id: count for platform_id, count in rows}
+
+    def facts(self, *, after_id: int, limit: int) -> Sequence[Row[int, str, Sex, date, int]]:
+        """(id, number, sex, birth date, platform) of the next residents by id (seeding)."""
+        return self.session.execute(
+            select(
+                Resident.id,
+                Resident.social_security_number,
+                Resident.sex,
+                Resident.birth_date,
+                Resident.platform_id,
+            )
+            .where(Resident.id > after_id)
+            .order_by(Resident.id)
+            .limit(limit)
+        ).all()
+
+    def count(self) -> int:
+        return self.session.scalar(select(func.count()).select_from(Resident)) or 0
 
     def add(self, resident: Resident) -> Resident:
         self.session.add(resident)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
@@ -26,6 +26,7 @@ from cardsvc.residents.ethnic_groups import ETHNIC_GROUPS
 from cardsvc.residents.models import Resident
 from cardsvc.residents.repository import ResidentRepository
 from cardsvc.residents.rules import (
+    Sex,
     check_name,
     mask_name,
     mask_ssn,
@@ -280,3 +281,23 @@ def of_working_age(session: Session, path: str, today: date, page: PageRequest) 
     """A page of the residents under ``path`` of working age on ``today`` (16 to the
     statutory retirement age of their sex, ``residents.rules.RETIREMENT_AGE``)."""
     return ResidentRepository(session).born_between(path, page, working_age_births(today))
+
+
+class ResidentFacts(NamedTuple):
+    """What generated records (seeding) need to know of a resident."""
+
+    id: int
+    social_security_number: str
+    sex: Sex
+    birth_date: date
+    platform_id: int
+
+
+def resident_facts(session: Session, *, after_id: int, limit: int) -> list[ResidentFacts]:
+    """The next ``limit`` residents after ``after_id``, by id (no clerk: seeding only)."""
+    rows = ResidentRepository(session).facts(after_id=after_id, limit=limit)
+    return [ResidentFacts(*row) for row in rows]
+
+
+def resident_count(session: Session) -> int:
+    return ResidentRepository(session).count()

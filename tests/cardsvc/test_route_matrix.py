@@ -38,6 +38,9 @@ from cardsvc.cards.repository import CardRepository
 from cardsvc.cards.rules import BLACKLISTED, CardState, card_check_character
 from cardsvc.clerks.models import Clerk
 from cardsvc.clerks.permissions import Role
+from cardsvc.employers.models import Employer, EmploymentRelation
+from cardsvc.insurance.models import ContributionLimit
+from cardsvc.insurance.rules import Category, Scheme
 from cardsvc.labour.models import LabourCase
 from cardsvc.labour.rules import CaseKind, CaseStatus
 from cardsvc.platforms.models import Platform, Window
@@ -51,6 +54,7 @@ from cardsvc.residents.rules import Sex
 from cardsvc.workflow.models import Application, ApplicationStep
 from cardsvc.workflow.rules import Status, Step
 from tests.cardsvc.conftest import Client, World, make_ssn
+from tests.cardsvc.insurance_office import credit_code
 
 PUBLIC = {
     ("GET", "/health"),
@@ -90,6 +94,7 @@ C, S, O, K, A, D = (  # noqa: E741 - one letter per role keeps the matrix readab
 _WINDOW_ROLES_ONLY = {C: "Y-N", S: "-YN", O: "-NN", K: "-NN", A: "-NN", D: "-NN"}
 _CARD_READERS = {C: "Y-N", S: "-YN", O: "-YN", K: "-NN", A: "-YN", D: "-NN"}
 _ADMIN_ONLY = {C: "N-N", S: "NNN", O: "NNN", K: "NNN", A: "NNN", D: "YYN"}
+_RESIDENT_READERS = {C: "Y-N", S: "-YN", O: "-NN", K: "-NN", A: "-YN", D: "-NN"}
 
 MATRIX: dict[tuple[str, str, str], dict[Role, str]] = {
     ("GET", "/auth/me", ""): {C: "Y-Y", S: "YYY", O: "YYY", K: "YYY", A: "YYY", D: "YYY"},
@@ -144,6 +149,37 @@ MATRIX: dict[tuple[str, str, str], dict[Role, str]] = {
     # Terminals keep the whole province's blacklist; any window may identify a card.
     ("GET", "/blacklist", ""): {C: "Y-Y", S: "-YY", O: "-YY", K: "-NN", A: "-YY", D: "-NN"},
     ("POST", "/identify", ""): {C: "Y-Y", S: "-YY", O: "-NN", K: "-NN", A: "-NN", D: "-NN"},
+    # Employers are kept in the ledgers of street centres and community stations.
+    ("POST", "/employers", ""): {C: "Y-N", S: "YYN", O: "NNN", K: "NNN", A: "NNN", D: "NNN"},
+    ("GET", "/employers", ""): {C: "Y-H", S: "YYH", O: "-NN", K: "-NN", A: "-YH", D: "-NN"},
+    ("GET", "/employers/{employer_id}", ""): {
+        C: "Y-N",
+        S: "YYN",
+        O: "-NN",
+        K: "-NN",
+        A: "-YN",
+        D: "-NN",
+    },
+    ("POST", "/employers/{employer_id}/employment-relations", ""): _WINDOW_ROLES_ONLY,
+    ("POST", "/employment-relations/{relation_id}/end", ""): _WINDOW_ROLES_ONLY,
+    **{
+        ("GET", path, ""): _RESIDENT_READERS
+        for path in (
+            "/residents/{resident_id}/employment-relations",
+            "/residents/{resident_id}/insurance",
+            "/residents/{resident_id}/insurance/summary",
+            "/residents/{resident_id}/insurance/contributions",
+        )
+    },
+    ("GET", "/contribution-limits", ""): {
+        C: "N-N",
+        S: "NNN",
+        O: "NNN",
+        K: "NNN",
+        A: "NNN",
+        D: "YYH",
+    },
+    ("PUT", "/contribution-limits/{region_code}/{year}/{category}/{scheme}", ""): _ADMIN_ONLY,
     ("GET", "/residents/{resident_id}/employment", ""): {
         C: "Y-N",
         S: "-YN",
@@ -261,6 +297,12 @@ AUDITED_REFUSALS = {
     "/cards/{card_number}/history",
     "/cards/{card_number}/{action}",
     "/identify",
+    "/employers/{employer_id}/employment-relations",
+    "/employment-relations/{relation_id}/end",
+    "/residents/{resident_id}/employment-relations",
+    "/residents/{resident_id}/insurance",
+    "/residents/{resident_id}/insurance/summary",
+    "/residents/{resident_id}/insurance/contributions",
     "/residents/{resident_id}/employment",
     "/residents/{resident_id}/summary",
     "/residents/{resident_id}/online-access",
@@ -524,6 +566,76 @@ CASES: dict[tuple[str, str, str], Case] = {
     ("POST", "/identify", ""): Case(
         "card", lambda t: ("POST", "/identify", {"json": _identify_body(t)})
     ),
+    ("POST", "/employers", ""): Case(
+        "platform",
+        lambda t: (
+            "POST",
+            "/employers",
+            {
+                "json": {
+                    "unified_social_credit_code": credit_code(t.platform.region_code),
+                    "name": "矩阵新登记有限公司",
+                    "platform_id": t.platform.id,
+                }
+            },
+        ),
+        allowed=lambda _level: 201,
+    ),
+    ("GET", "/employers", ""): Case(
+        "employer",
+        lambda t: ("GET", "/employers", {"params": {"limit": 500}}),
+        listed=lambda r, t: t.extra["employer"].id in {e["id"] for e in r.json()["items"]},
+    ),
+    ("GET", "/employers/{employer_id}", ""): Case(
+        "employer", lambda t: ("GET", f"/employers/{t.extra['employer'].id}", {})
+    ),
+    ("POST", "/employers/{employer_id}/employment-relations", ""): Case(
+        "resident",
+        lambda t: (
+            "POST",
+            f"/employers/{t.extra['employer'].id}/employment-relations",
+            {"json": {"resident_id": t.resident.id, "started_on": "2020-01-01"}},  # type: ignore[union-attr]
+        ),
+        allowed=lambda _level: 201,
+    ),
+    ("POST", "/employment-relations/{relation_id}/end", ""): Case(
+        "employment",
+        lambda t: (
+            "POST",
+            f"/employment-relations/{t.extra['relation'].id}/end",
+            {"json": {"ended_on": "2021-06-30"}},
+        ),
+    ),
+    **{
+        ("GET", path, ""): Case(
+            "resident",
+            lambda t, path=path: (
+                "GET",
+                path.format(resident_id=t.resident.id),  # type: ignore[union-attr]
+                {"params": _PURPOSE},
+            ),
+        )
+        for path in (
+            "/residents/{resident_id}/employment-relations",
+            "/residents/{resident_id}/insurance",
+            "/residents/{resident_id}/insurance/summary",
+            "/residents/{resident_id}/insurance/contributions",
+        )
+    },
+    ("GET", "/contribution-limits", ""): Case(
+        "platform",
+        lambda t: ("GET", "/contribution-limits", {"params": {"year": 2030, "limit": 500}}),
+        listed=lambda r, t: t.platform.region_code in {x["region_code"] for x in r.json()["items"]},
+    ),
+    ("PUT", "/contribution-limits/{region_code}/{year}/{category}/{scheme}", ""): Case(
+        "platform",
+        lambda t: (
+            "PUT",
+            f"/contribution-limits/{t.platform.region_code}/2031/employee/pension",
+            {"json": {"floor_fen": 500_000, "cap_fen": 2_500_000}},
+        ),
+        allowed=lambda _level: 201,
+    ),
     ("GET", "/residents/{resident_id}/employment", ""): Case(
         "resident",
         lambda t: ("GET", f"/residents/{t.resident.id}/employment", {"params": _PURPOSE}),  # type: ignore[union-attr]
@@ -703,6 +815,8 @@ def _outcome(case: Case, response: httpx.Response, target: Target) -> str:
         "application",
         "labour_case",
         "rating",
+        "employer",
+        "employment",
     )
     if response.status_code == 403 or hidden:
         return "N"
@@ -832,15 +946,56 @@ def _target(session: Session, case: Case, platform: Platform) -> Target | None:
         target.resident.birth_date = date(1990, 6, 1)
         session.flush()
         return target
-    if case.subject in ("resident", "card"):
+    if case.subject == "employer":
+        if platform.level not in (Level.street, Level.community):
+            return None
+        target.extra["employer"] = _employer(session, platform)
+    if case.subject in ("resident", "card", "employment"):
         if platform.level is not Level.community:
             return None
         if case.request is CASES[("POST", "/residents", "")].request:
             return target
         target.resident = _resident(session, platform)
+        target.extra["employer"] = _employer(session, platform)
         if case.subject == "card":
             target.card = _card(session, target.resident, case.card_state)
+        if case.subject == "employment":
+            relation = EmploymentRelation(
+                resident_id=target.resident.id,
+                employer_id=target.extra["employer"].id,
+                started_on=date(2020, 1, 1),
+            )
+            session.add(relation)
+            session.flush()
+            target.extra["relation"] = relation
+    if (
+        case.subject == "platform"
+        and case.request is CASES[("GET", "/contribution-limits", "")].request
+    ):
+        session.add(
+            ContributionLimit(
+                region_code=platform.region_code,
+                year=2030,
+                scheme=Scheme.pension,
+                category=Category.employee,
+                floor_fen=500_000,
+                cap_fen=2_500_000,
+            )
+        )
+        session.flush()
     return target
+
+
+def _employer(session: Session, platform: Platform) -> Employer:
+    employer = Employer(
+        unified_social_credit_code=credit_code(platform.region_code),
+        name="矩阵测试有限公司",
+        region_code=platform.region_code,
+        platform_id=platform.id,
+    )
+    session.add(employer)
+    session.flush()
+    return employer
 
 
 def _refusals(connection: Connection) -> int:
@@ -902,6 +1057,12 @@ def _dummy(path: str) -> str:
         item_code="guaranteed_loan",
         case_id=1,
         rating_id=1,
+        employer_id=1,
+        relation_id=1,
+        region_code="320102",
+        year=2026,
+        category="employee",
+        scheme="pension",
     )
 
 

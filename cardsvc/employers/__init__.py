@@ -1,0 +1,1 @@
+"""Employers (用人单位): the unified social credit code, the ledger, employment relations."""
