@@ -90,11 +90,68 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return problem(422, "invalid_request", "请求数据格式不正确，请检查后重新提交", errors=fields)
 
 
+# Each kind of refusal as the clerk reads it (pydantic's ``type`` → a Chinese rule, its
+# bounds filled from the error's ``ctx``); the service's own rules (``TextRule``…) carry
+# their Chinese message already.
+_RULES = {
+    "missing": "必填",
+    "extra_forbidden": "不接受此项",
+    "string_type": "须为文字",
+    "string_pattern_mismatch": "格式不正确",
+    "string_too_short": "至少{min_length}个字符",
+    "string_too_long": "最多{max_length}个字符",
+    "too_short": "至少{min_length}项",
+    "too_long": "最多{max_length}项",
+    "int_type": "须为整数",
+    "int_parsing": "须为整数",
+    "int_from_float": "须为整数",
+    "float_type": "须为数字",
+    "float_parsing": "须为数字",
+    "decimal_type": "须为数字",
+    "decimal_parsing": "须为数字",
+    "decimal_max_places": "小数位数过多",
+    "bool_type": "须为true或false",
+    "bool_parsing": "须为true或false",
+    "greater_than": "须大于{gt}",
+    "greater_than_equal": "不能小于{ge}",
+    "less_than": "须小于{lt}",
+    "less_than_equal": "不能大于{le}",
+    "enum": "须为下列之一：{expected}",
+    "literal_error": "须为下列之一：{expected}",
+    "union_tag_invalid": "类别须为下列之一：{expected_tags}",
+    "union_tag_not_found": "缺少类别字段",
+    "date_type": "日期格式应为YYYY-MM-DD",
+    "date_parsing": "日期格式应为YYYY-MM-DD",
+    "date_from_datetime_parsing": "日期格式应为YYYY-MM-DD",
+    "datetime_type": "时间格式不正确",
+    "datetime_parsing": "时间格式不正确",
+    "dict_type": "须为JSON对象",
+    "model_type": "须为JSON对象",
+    "model_attributes_type": "须为JSON对象",
+    "list_type": "须为列表",
+    "json_invalid": "不是有效的JSON",
+    "json_type": "不是有效的JSON",
+    "value_error": "取值不符合规则",
+}
+
+
+def _rule(err: Mapping[str, Any]) -> str:
+    kind = str(err.get("type", ""))
+    template = _RULES.get(kind)
+    if template is None:  # the service's own rules speak Chinese already
+        message = str(err.get("msg", ""))
+        return message if not message.isascii() else "不符合规则"
+    try:
+        return template.format(**(err.get("ctx") or {}))
+    except (KeyError, IndexError):
+        return template.split("：")[0].split("{")[0] or "不符合规则"
+
+
 def _field_problem(err: Mapping[str, Any]) -> dict[str, Any]:
     field: dict[str, Any] = {
         "loc": [str(part) for part in err.get("loc", ())],
         "type": err.get("type", ""),
-        "msg": err.get("msg", ""),
+        "msg": _rule(err),
     }
     expected = (err.get("ctx") or {}).get("expected")
     if expected is not None:  # an enum's or a literal's allowed values

@@ -19,6 +19,8 @@ class OrderReason(StrEnum):
 
 
 class CardOrder(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     reason: OrderReason
     generation: str = Field(default="3.00", pattern=r"^[23]\.00$")
 
@@ -54,6 +56,8 @@ class CancelReason(StrEnum):
 
 
 class CardActionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     reason: Annotated[str, TextRule(100, gbk=True)] | None = None
     cancel_reason: CancelReason | None = None
     card_identification_code: (
@@ -121,6 +125,8 @@ class BlacklistDelta(Page[BlacklistEntryOut]):
 
 
 class IdentifyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     card_identification_code: Annotated[
         str, Field(pattern=r"^[0-9A-Fa-f]{32}$", description="Read off the chip")
     ]

@@ -10,6 +10,7 @@ from cardsvc.deps import (
     AuditDep,
     DatabaseDep,
     PasswordsDep,
+    PathRowId,
     SessionDep,
     SettingsDep,
     refuse_unknown_query,
@@ -72,7 +73,14 @@ def register_clerk(
     audit: AuditDep,
     session: SessionDep,
     passwords: PasswordsDep,
+    response: Response,
 ) -> ClerkOut:
-    return ClerkOut.model_validate(
-        service.register_clerk(session, actor, audit, passwords, body)
-    )
+    clerk = service.register_clerk(session, actor, audit, passwords, body)
+    response.headers["Location"] = f"/clerks/{clerk.id}"
+    return ClerkOut.model_validate(clerk)
+
+
+@router.get("/clerks/{clerk_id}", response_model=ClerkOut)
+def read_clerk(clerk_id: PathRowId, actor: ActorDep, session: SessionDep) -> ClerkOut:
+    """A clerk of a platform the administrator manages."""
+    return ClerkOut.model_validate(service.read_clerk(session, actor, clerk_id))

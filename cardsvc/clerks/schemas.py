@@ -11,6 +11,8 @@ from cardsvc.kit.text import TextRule
 
 
 class LoginRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     username: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,40}$")
     password: str = Field(min_length=1, max_length=200)
     window_code: Annotated[
@@ -26,9 +28,7 @@ class LoginResponse(BaseModel):
 
 def _strong(password: str) -> str:
     """At least two kinds of character (letters, digits, others), not one repeated."""
-    kinds = {
-        "letter" if ch.isalpha() else "digit" if ch.isdigit() else "other" for ch in password
-    }
+    kinds = {"letter" if ch.isalpha() else "digit" if ch.isdigit() else "other" for ch in password}
     if len(kinds) < 2 or len(set(password)) < 4:
         raise ValueError("a password mixes letters, digits or signs and is not one repeated")
     return password
@@ -43,6 +43,8 @@ class ClerkAccount(BaseModel):
 
 
 class ClerkCreate(ClerkAccount):
+    model_config = ConfigDict(extra="forbid")
+
     role: Role
     platform_id: RowId
     certified_on: date | None = None

@@ -254,6 +254,15 @@ def resolve_actors(session: Session, claims: Collection[TokenClaims]) -> dict[To
     return actors
 
 
+def read_clerk(session: Session, actor: Actor, clerk_id: int) -> Clerk:
+    """A clerk of a platform the administrator manages; any other answers 404."""
+    authorize(actor, Permission.manage_clerks)
+    clerk = ClerkRepository(session).get(clerk_id)
+    if clerk is None or not actor.covers(clerk.platform.path):
+        raise NotFoundError("经办人员不存在", code="clerk_not_found")
+    return clerk
+
+
 def register_clerk(
     session: Session, actor: Actor, audit: AuditTrail, passwords: Passwords, data: ClerkCreate
 ) -> Clerk:

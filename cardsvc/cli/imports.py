@@ -6,6 +6,7 @@ The row-by-row report of a refused file is for the clerks who fix it, in Chinese
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -77,6 +78,24 @@ class _Metered:
         return record
 
 
+def _first_undecodable(path: Path) -> tuple[int, int]:
+    """The line (from 1) and byte offset (from 0) of the first byte that is not UTF-8."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = lines = 0
+    with path.open("rb") as raw:
+        for chunk in iter(lambda: raw.read(1 << 16), b""):
+            held = decoder.getstate()[0]  # an incomplete character from the chunk before
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as bad:
+                position = offset - len(held) + bad.start
+                data = (held + chunk)[: bad.start]
+                return lines + data.count(b"\n") - held.count(b"\n") + 1, position
+            lines += chunk.count(b"\n")
+            offset += len(chunk)
+    return lines + 1, offset  # an incomplete character at the end of the file
+
+
 def load_file(
     database: Database,
     settings: Settings,
@@ -114,8 +133,9 @@ def load_file(
                         max_problems=max_problems,
                     )
             except UnicodeDecodeError:
+                line, byte = _first_undecodable(path)
                 raise Failed(
-                    f"{path} is not UTF-8 text (near byte {raw.tell():,}): save it as "
+                    f"{path} is not UTF-8 text (line {line:,}, byte {byte:,}): save it as "
                     "'CSV UTF-8' and import it again; nothing was imported"
                 ) from None
     if task is not None:

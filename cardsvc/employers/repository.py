@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from cardsvc.employers.models import Employer, EmploymentRelation
 from cardsvc.kit.bulk import bulk_insert, sync_sequence
 from cardsvc.kit.dialect import locks_rows
+from cardsvc.kit.pagination import PageRequest, Slice, paginate
 from cardsvc.platforms.models import Platform
 
 _EMPLOYERS: Table = Employer.__table__  # type: ignore[assignment]
@@ -30,15 +31,16 @@ class EmployerRepository:
             select(Employer).where(Employer.unified_social_credit_code == code)
         ).one_or_none()
 
-    def within(self, path: str, *, limit: int, offset: int) -> Sequence[Employer]:
-        return self.session.scalars(
+    def within(self, path: str, page: PageRequest) -> Slice[Employer]:
+        """A page of the employers in the ledgers of the platforms under ``path``, in id
+        order (oldest first)."""
+        query = (
             select(Employer)
             .join(Employer.platform)
             .where(Platform.path.startswith(path, autoescape=True))
             .order_by(Employer.id)
-            .limit(limit)
-            .offset(offset)
-        ).all()
+        )
+        return paginate(self.session, query, page)
 
     def add(self, employer: Employer) -> Employer:
         self.session.add(employer)
@@ -75,12 +77,14 @@ class EmploymentRepository:
             query = query.with_for_update(of=EmploymentRelation)
         return self.session.scalars(query).one_or_none()
 
-    def of_resident(self, resident_id: int) -> Sequence[EmploymentRelation]:
-        return self.session.scalars(
+    def of_resident(self, resident_id: int, page: PageRequest) -> Slice[EmploymentRelation]:
+        """A page of the resident's employment relations, oldest first."""
+        query = (
             select(EmploymentRelation)
             .where(EmploymentRelation.resident_id == resident_id)
             .order_by(EmploymentRelation.started_on, EmploymentRelation.id)
-        ).all()
+        )
+        return paginate(self.session, query, page)
 
     def with_employer(self, resident_id: int, employer_id: int) -> Sequence[EmploymentRelation]:
         return self.session.scalars(

@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Response
 
-from fastapi import APIRouter, Query, Response
-
-from cardsvc.deps import ActorDep, AuditDep, PathRowId, Purpose, SessionDep
+from cardsvc.deps import ActorDep, AuditDep, PagingDep, PathRowId, Purpose, SessionDep
 from cardsvc.employers import service
 from cardsvc.employers.schemas import (
     EmployerCreate,
@@ -14,7 +12,7 @@ from cardsvc.employers.schemas import (
     EmploymentStart,
     EmploymentStartBody,
 )
-from cardsvc.ids import MAX_ROW_ID
+from cardsvc.kit.pagination import Page
 
 router = APIRouter(tags=["employers"])
 
@@ -28,15 +26,10 @@ def register_employer(
     return EmployerOut.model_validate(employer)
 
 
-@router.get("/employers", response_model=list[EmployerOut])
-def list_employers(
-    actor: ActorDep,
-    session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
-) -> list[EmployerOut]:
-    employers = service.list_employers(session, actor, limit=limit, offset=offset)
-    return [EmployerOut.model_validate(employer) for employer in employers]
+@router.get("/employers", response_model=Page[EmployerOut])
+def list_employers(actor: ActorDep, session: SessionDep, paging: PagingDep) -> Page[EmployerOut]:
+    """Employers in the ledgers within the clerk's jurisdiction, oldest first."""
+    return paging.page(service.list_employers(session, actor, paging.request))
 
 
 @router.get("/employers/{employer_id}", response_model=EmployerOut)
@@ -80,11 +73,18 @@ def end_employment(
 
 
 @router.get(
-    "/residents/{resident_id}/employment-relations", response_model=list[EmploymentRelationOut]
+    "/residents/{resident_id}/employment-relations", response_model=Page[EmploymentRelationOut]
 )
 def employment_relations(
-    resident_id: PathRowId, purpose: Purpose, actor: ActorDep, audit: AuditDep, session: SessionDep
-) -> list[EmploymentRelationOut]:
+    resident_id: PathRowId,
+    purpose: Purpose,
+    actor: ActorDep,
+    audit: AuditDep,
+    session: SessionDep,
+    paging: PagingDep,
+) -> Page[EmploymentRelationOut]:
     """The resident's employment relations, oldest first (audited with the purpose)."""
-    relations = service.employment_relations(session, actor, audit, resident_id, purpose)
-    return [EmploymentRelationOut.model_validate(relation) for relation in relations]
+    found = service.employment_relations(
+        session, actor, audit, resident_id, purpose, paging.request
+    )
+    return paging.page(found)

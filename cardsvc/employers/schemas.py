@@ -19,6 +19,8 @@ CreditCode = Annotated[
 
 
 class EmployerCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     unified_social_credit_code: CreditCode
     name: Annotated[str, TextRule(100, min_length=2, gbk=True)]
     platform_id: RowId = Field(
@@ -46,11 +48,15 @@ class EmploymentStart(BaseModel):
 
 
 class EmploymentEnd(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     ended_on: IsoDate
 
 
 class EmploymentStartBody(BaseModel):
     """``POST /employers/{employer_id}/employment-relations``: the employer is in the path."""
+
+    model_config = ConfigDict(extra="forbid")
 
     resident_id: RowId
     started_on: IsoDate

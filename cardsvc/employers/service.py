@@ -26,8 +26,15 @@ from cardsvc.employers.rules import (
     overlaps,
     parse_uscc,
 )
-from cardsvc.employers.schemas import EmployerCreate, EmploymentEnd, EmploymentStart
+from cardsvc.employers.schemas import (
+    EmployerCreate,
+    EmployerOut,
+    EmploymentEnd,
+    EmploymentRelationOut,
+    EmploymentStart,
+)
 from cardsvc.errors import ConflictError, InvalidDataError, NotFoundError
+from cardsvc.kit.pagination import PageRequest, Slice
 from cardsvc.platforms.rules import Level
 from cardsvc.platforms.service import get_platform
 from cardsvc.residents.service import resident_in_jurisdiction
@@ -81,12 +88,11 @@ def read_employer(session: Session, actor: Actor, employer_id: int) -> Employer:
     return employer
 
 
-def list_employers(
-    session: Session, actor: Actor, *, limit: int, offset: int
-) -> Sequence[Employer]:
-    """Employers in the ledgers within the clerk's jurisdiction, oldest first."""
+def list_employers(session: Session, actor: Actor, page: PageRequest) -> Slice[EmployerOut]:
+    """A page of the employers in the ledgers within the clerk's jurisdiction, oldest first."""
     authorize(actor, Permission.read_employer)
-    return EmployerRepository(session).within(actor.platform_path, limit=limit, offset=offset)
+    found = EmployerRepository(session).within(actor.platform_path, page)
+    return found.map(EmployerOut.model_validate)
 
 
 def any_employer(session: Session, employer_id: int) -> Employer:
@@ -182,14 +188,21 @@ def end_employment(
 
 
 def employment_relations(
-    session: Session, actor: Actor, audit: AuditTrail, resident_id: int, purpose: str
-) -> Sequence[EmploymentRelation]:
-    """A resident's employment relations, oldest first; the read is audited with its purpose."""
+    session: Session,
+    actor: Actor,
+    audit: AuditTrail,
+    resident_id: int,
+    purpose: str,
+    page: PageRequest,
+) -> Slice[EmploymentRelationOut]:
+    """A page of a resident's employment relations, oldest first; the read is audited with
+    its purpose."""
     resident = resident_in_jurisdiction(
         session, actor, resident_id, Permission.read_resident, purpose
     )
     audit.read("employment_relations", resident.id, purpose)
-    return EmploymentRepository(session).of_resident(resident.id)
+    found = EmploymentRepository(session).of_resident(resident.id, page)
+    return found.map(EmploymentRelationOut.model_validate)
 
 
 # ---------------------------------------------------------------- bulk (seeding)

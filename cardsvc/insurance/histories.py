@@ -150,7 +150,7 @@ class _Bounds:
             (limit.region_code, limit.year, limit.scheme, limit.category): ContributionBounds(
                 limit.floor_fen, limit.cap_fen, tuple(limit.grades_fen or ())
             )
-            for limit in LimitRepository(session).visible("", (), None, limit=10**7, offset=0)
+            for limit in LimitRepository(session).every()
         }
         self._resolved: dict[tuple[str, int, Scheme, Category], ContributionBounds] = {}
 

@@ -3,8 +3,6 @@ administrator sets within their region, and the bounds that apply to a region an
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from sqlalchemy.orm import Session
 
 from cardsvc.audit.service import AuditTrail
@@ -30,7 +28,9 @@ from cardsvc.insurance.rules import (
 )
 from cardsvc.insurance.schemas import (
     LimitsInput,
+    LimitsOut,
 )
+from cardsvc.kit.pagination import PageRequest, Slice
 from cardsvc.kit.types import utcnow
 from cardsvc.platforms.rules import path_region, region_path
 
@@ -111,12 +111,13 @@ def _limit_snapshot(limit: ContributionLimit) -> dict[str, object]:
 
 
 def list_limits(
-    session: Session, actor: Actor, *, year: int | None, limit: int, offset: int
-) -> Sequence[ContributionLimit]:
-    """The bounds of the administrator's region, the regions inside it and the regions
-    above it (which apply where a region sets none), newest year first."""
+    session: Session, actor: Actor, *, year: int | None, page: PageRequest
+) -> Slice[LimitsOut]:
+    """A page of the bounds of the administrator's region, the regions inside it and the
+    regions above it (which apply where a region sets none), newest year first."""
     authorize(actor, Permission.manage_contribution_limits)
     region = path_region(actor.platform_path)
-    return LimitRepository(session).visible(
-        region_prefix(region), region_chain(region)[1:], year, limit=limit, offset=offset
+    found = LimitRepository(session).visible(
+        region_prefix(region), region_chain(region)[1:], year, page
     )
+    return found.map(LimitsOut.model_validate)

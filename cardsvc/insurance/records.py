@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from cardsvc.audit.service import AuditTrail
 from cardsvc.clerks.permissions import Actor, Permission
 from cardsvc.errors import InvalidDataError
+from cardsvc.insurance.models import ContributionPeriod
 from cardsvc.insurance.repository import (
     BenefitRepository,
     CertificationRepository,
@@ -32,6 +33,7 @@ from cardsvc.insurance.schemas import (
     TransferOut,
 )
 from cardsvc.insurance.service import summary, summary_of
+from cardsvc.kit.pagination import PageRequest, Slice
 from cardsvc.residents.service import resident_in_jurisdiction
 
 
@@ -125,15 +127,14 @@ def contribution_history(
     audit: AuditTrail,
     resident_id: int,
     purpose: str,
+    page: PageRequest,
     *,
     scheme: Scheme | None,
     first: int | None,
     last: int | None,
-    limit: int,
-    offset: int,
-) -> list[ContributionOut]:
-    """A resident's contribution rows, oldest month first, of one scheme or all, within a
-    period range; audited with the purpose and the range."""
+) -> Slice[ContributionOut]:
+    """A page of a resident's contribution rows, oldest month first, of one scheme or all,
+    within a period range; audited with the purpose, the range and the offset."""
     resident = resident_in_jurisdiction(
         session, actor, resident_id, Permission.read_insurance, purpose
     )
@@ -146,28 +147,28 @@ def contribution_history(
         scheme=None if scheme is None else scheme.value,
         first=None if first is None else period_text(first),
         last=None if last is None else period_text(last),
-        offset=offset,
+        offset=page.offset,
     )
     repository = EnrolmentRepository(session)
-    enrolment_ids = repository.ids_of(resident.id, scheme)
-    if not enrolment_ids:
-        return []
-    return [
-        ContributionOut(
-            enrolment_id=row.enrolment_id,
-            scheme=row_scheme,
-            period=row.period,
-            months=row.months,
-            employer_id=row.employer_id,
-            base_fen=row.base_fen,
-            employer_rate=rate_decimal(row.employer_rate),
-            personal_rate=rate_decimal(row.personal_rate),
-            employer_amount_fen=row.employer_amount_fen,
-            personal_amount_fen=row.personal_amount_fen,
-            status=row.status,
-            paid_on=row.paid_on,
-        )
-        for row, row_scheme in repository.history(
-            enrolment_ids, first, last, limit=limit, offset=offset
-        )
-    ]
+    schemes = repository.schemes_of(resident.id, scheme)
+    if not schemes:
+        return Slice([], 0, True, False, page)
+    found = repository.history(list(schemes), first, last, page)
+    return found.map(lambda row: _contribution_out(row, schemes[row.enrolment_id]))
+
+
+def _contribution_out(row: ContributionPeriod, scheme: Scheme) -> ContributionOut:
+    return ContributionOut(
+        enrolment_id=row.enrolment_id,
+        scheme=scheme,
+        period=row.period,
+        months=row.months,
+        employer_id=row.employer_id,
+        base_fen=row.base_fen,
+        employer_rate=rate_decimal(row.employer_rate),
+        personal_rate=rate_decimal(row.personal_rate),
+        employer_amount_fen=row.employer_amount_fen,
+        personal_amount_fen=row.personal_amount_fen,
+        status=row.status,
+        paid_on=row.paid_on,
+    )

@@ -30,6 +30,7 @@ from cardsvc.insurance.rules import (
 )
 from cardsvc.kit.bulk import bulk_insert, sync_sequence
 from cardsvc.kit.dialect import locks_rows
+from cardsvc.kit.pagination import PageRequest, Slice, paginate
 
 _TABLES_WITH_IDS = (Enrolment, Benefit, RelationTransfer, RetireeCertification)
 
@@ -63,11 +64,12 @@ class EnrolmentRepository:
             .order_by(Enrolment.scheme, Enrolment.enrolled_on.desc(), Enrolment.id.desc())
         ).all()
 
-    def ids_of(self, resident_id: int, scheme: Scheme | None) -> list[int]:
-        query = select(Enrolment.id).where(Enrolment.resident_id == resident_id)
+    def schemes_of(self, resident_id: int, scheme: Scheme | None) -> dict[int, Scheme]:
+        """The resident's enrolments (of ``scheme`` only, if given): id → scheme."""
+        query = select(Enrolment.id, Enrolment.scheme).where(Enrolment.resident_id == resident_id)
         if scheme is not None:
             query = query.where(Enrolment.scheme == scheme)
-        return list(self.session.scalars(query))
+        return {enrolment_id: found for enrolment_id, found in self.session.execute(query)}
 
     def add(self, enrolment: Enrolment) -> Enrolment:
         self.session.add(enrolment)
@@ -108,13 +110,12 @@ class EnrolmentRepository:
         enrolment_ids: Sequence[int],
         first: int | None,
         last: int | None,
-        *,
-        limit: int,
-        offset: int,
-    ) -> Sequence[tuple[ContributionPeriod, Scheme]]:
-        """Contribution rows of the enrolments, oldest month first, with their scheme."""
+        page: PageRequest,
+    ) -> Slice[ContributionPeriod]:
+        """A page of the contribution rows of the enrolments, oldest month first (then by
+        scheme; the enrolment and the month are the rows' key)."""
         query = (
-            select(ContributionPeriod, Enrolment.scheme)
+            select(ContributionPeriod)
             .join(Enrolment, Enrolment.id == ContributionPeriod.enrolment_id)
             .where(ContributionPeriod.enrolment_id.in_(enrolment_ids))
         )
@@ -122,14 +123,10 @@ class EnrolmentRepository:
             query = query.where(ContributionPeriod.period >= first)
         if last is not None:
             query = query.where(ContributionPeriod.period <= last)
-        rows = self.session.execute(
-            query.order_by(
-                ContributionPeriod.period, Enrolment.scheme, ContributionPeriod.enrolment_id
-            )
-            .limit(limit)
-            .offset(offset)
-        ).all()
-        return [(row[0], row[1]) for row in rows]
+        query = query.order_by(
+            ContributionPeriod.period, Enrolment.scheme, ContributionPeriod.enrolment_id
+        )
+        return paginate(self.session, query, page)
 
     def recount(self, enrolment_id: int) -> Totals:
         """The totals as the enrolment's rows say (to check the kept ones)."""
@@ -200,31 +197,27 @@ class LimitRepository:
         ).one_or_none()
 
     def visible(
-        self,
-        prefix: str,
-        above: Sequence[str],
-        year: int | None,
-        *,
-        limit: int,
-        offset: int,
-    ) -> Sequence[ContributionLimit]:
-        """Limits of regions starting with ``prefix`` or among ``above``."""
+        self, prefix: str, above: Sequence[str], year: int | None, page: PageRequest
+    ) -> Slice[ContributionLimit]:
+        """A page of the limits of regions starting with ``prefix`` or among ``above``,
+        newest year first (then region, category and scheme: the limits' unique key)."""
         query = select(ContributionLimit).where(
             ContributionLimit.region_code.startswith(prefix, autoescape=True)
             | ContributionLimit.region_code.in_(above)
         )
         if year is not None:
             query = query.where(ContributionLimit.year == year)
-        return self.session.scalars(
-            query.order_by(
-                ContributionLimit.year.desc(),
-                ContributionLimit.region_code,
-                ContributionLimit.category,
-                ContributionLimit.scheme,
-            )
-            .limit(limit)
-            .offset(offset)
-        ).all()
+        query = query.order_by(
+            ContributionLimit.year.desc(),
+            ContributionLimit.region_code,
+            ContributionLimit.category,
+            ContributionLimit.scheme,
+        )
+        return paginate(self.session, query, page)
+
+    def every(self) -> Sequence[ContributionLimit]:
+        """All the limits of every region (a bulk load resolves its bounds from them)."""
+        return self.session.scalars(select(ContributionLimit)).all()
 
     def all_keys(self) -> set[tuple[str, int, Scheme, Category]]:
         rows = self.session.execute(

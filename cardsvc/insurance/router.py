@@ -8,8 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from cardsvc.deps import ActorDep, AuditDep, PathRowId, Purpose, SessionDep
-from cardsvc.ids import MAX_ROW_ID
+from cardsvc.deps import ActorDep, AuditDep, PagingDep, PathRowId, Purpose, SessionDep
 from cardsvc.insurance import limits, records
 from cardsvc.insurance.rules import Category, Scheme, parse_period
 from cardsvc.insurance.schemas import (
@@ -19,13 +18,12 @@ from cardsvc.insurance.schemas import (
     LimitsInput,
     LimitsOut,
 )
+from cardsvc.kit.pagination import Page
 
 router = APIRouter(tags=["insurance"])
 
 _PERIOD = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 PeriodQuery = Annotated[str | None, Query(pattern=_PERIOD, description="YYYY-MM")]
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0, le=MAX_ROW_ID)]
 
 
 @router.get("/residents/{resident_id}/insurance", response_model=InsuranceRecords)
@@ -47,7 +45,7 @@ def insurance_summary(
 
 
 @router.get(
-    "/residents/{resident_id}/insurance/contributions", response_model=list[ContributionOut]
+    "/residents/{resident_id}/insurance/contributions", response_model=Page[ContributionOut]
 )
 def contribution_history(
     resident_id: PathRowId,
@@ -55,39 +53,36 @@ def contribution_history(
     actor: ActorDep,
     audit: AuditDep,
     session: SessionDep,
+    paging: PagingDep,
     scheme: Scheme | None = None,
     from_period: PeriodQuery = None,
     to_period: PeriodQuery = None,
-    limit: Limit = 120,
-    offset: Offset = 0,
-) -> list[ContributionOut]:
+) -> Page[ContributionOut]:
     """Contribution months, oldest first, of one scheme or all, within a period range
     (audited with the purpose and the range)."""
-    return records.contribution_history(
+    found = records.contribution_history(
         session,
         actor,
         audit,
         resident_id,
         purpose,
+        paging.request,
         scheme=scheme,
         first=None if from_period is None else parse_period(from_period),
         last=None if to_period is None else parse_period(to_period),
-        limit=limit,
-        offset=offset,
     )
+    return paging.page(found)
 
 
-@router.get("/contribution-limits", response_model=list[LimitsOut])
+@router.get("/contribution-limits", response_model=Page[LimitsOut])
 def list_limits(
     actor: ActorDep,
     session: SessionDep,
+    paging: PagingDep,
     year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-) -> list[LimitsOut]:
+) -> Page[LimitsOut]:
     """Base floors and caps of the administrator's region, the regions in it and above it."""
-    found = limits.list_limits(session, actor, year=year, limit=limit, offset=offset)
-    return [LimitsOut.model_validate(item) for item in found]
+    return paging.page(limits.list_limits(session, actor, year=year, page=paging.request))
 
 
 @router.put(

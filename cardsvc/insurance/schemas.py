@@ -81,6 +81,8 @@ Reason = Annotated[str, TextRule(100, min_length=2, gbk=True)]
 class EnrolmentInput(BaseModel):
     """参保登记: an employee through their employer, or an urban-rural resident alone."""
 
+    model_config = ConfigDict(extra="forbid")
+
     resident_id: RowId
     scheme: Scheme
     category: Category
@@ -92,6 +94,8 @@ class EnrolmentInput(BaseModel):
 
 class EmployeeContributions(BaseModel):
     """缴费申报: the same base and rates for each month from ``first_period`` to ``last_period``."""
+
+    model_config = ConfigDict(extra="forbid")
 
     kind: Literal["employee"] = "employee"
     enrolment_id: RowId
@@ -107,6 +111,8 @@ class EmployeeContributions(BaseModel):
 class ResidentContribution(BaseModel):
     """An urban-rural resident's contribution for a year, at one of its grades (缴费档次)."""
 
+    model_config = ConfigDict(extra="forbid")
+
     kind: Literal["resident"] = "resident"
     enrolment_id: RowId
     year: Year
@@ -120,6 +126,8 @@ Declaration = Annotated[EmployeeContributions | ResidentContribution, Field(disc
 class ArrearsPayment(BaseModel):
     """补缴: the owed months from ``first_period`` to ``last_period`` are paid."""
 
+    model_config = ConfigDict(extra="forbid")
+
     enrolment_id: RowId
     first_period: Period
     last_period: Period
@@ -128,6 +136,8 @@ class ArrearsPayment(BaseModel):
 
 class EnrolmentChange(BaseModel):
     """暂停、续保、单位变更、终止 (a transfer out goes through ``TransferInput``)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     enrolment_id: RowId
     event: Literal[
@@ -144,6 +154,8 @@ class EnrolmentChange(BaseModel):
 
 class BenefitClaim(BaseModel):
     """待遇申领, approved: the benefit is paid monthly from ``first_period``."""
+
+    model_config = ConfigDict(extra="forbid")
 
     resident_id: RowId
     kind: BenefitKind
@@ -165,6 +177,8 @@ class TransferInput(BaseModel):
     (``other_region`` and ``months_carried``).
     """
 
+    model_config = ConfigDict(extra="forbid")
+
     resident_id: RowId
     scheme: Scheme
     direction: TransferDirection
@@ -177,6 +191,8 @@ class TransferInput(BaseModel):
 class CertificationInput(BaseModel):
     """A retiree's yearly qualification certification (资格认证)."""
 
+    model_config = ConfigDict(extra="forbid")
+
     resident_id: RowId
     year: Year
     certified_on: IsoDate
@@ -184,6 +200,8 @@ class CertificationInput(BaseModel):
 
 
 class LimitsInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     floor_fen: Fen
     cap_fen: Fen
     grades_fen: list[Fen] | None = Field(

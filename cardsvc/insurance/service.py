@@ -458,3 +458,9 @@ def summary(session: Session, resident_id: int) -> InsuranceSummary:
         EnrolmentRepository(session).of_resident(resident_id),
         BenefitRepository(session).being_paid(resident_id),
     )
+
+
+def enrolment_holder(session: Session, enrolment_id: int) -> int | None:
+    """Whose enrolment it is (None: no such enrolment); the caller checks who asks."""
+    enrolment = EnrolmentRepository(session).get(enrolment_id)
+    return enrolment.resident_id if enrolment else None

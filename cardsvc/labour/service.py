@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from cardsvc.audit.service import AuditTrail
 from cardsvc.clerks.permissions import Actor, Permission, as_not_found, authorize
+from cardsvc.employers.rules import parse_uscc
 from cardsvc.errors import NotFoundError, OutsideJurisdictionError
 from cardsvc.kit.pagination import PageRequest, Slice, paginate
 from cardsvc.labour.models import CaseProgress, LabourCase
@@ -33,7 +34,9 @@ def take_case(
         kind=data.kind,
         resident_id=resident.id,
         employer_name=data.employer_name,
-        employer_credit_code=data.employer_credit_code,
+        employer_credit_code=(
+            parse_uscc(data.employer_credit_code) if data.employer_credit_code else None
+        ),
         summary=data.summary,
         amount_claimed_fen=data.amount_claimed_fen,
         status=CaseStatus.received,

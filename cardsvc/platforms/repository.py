@@ -59,6 +59,9 @@ class PlatformRepository:
             .order_by(Platform.path)
         ).all()
 
+    def window(self, window_id: int) -> Window | None:
+        return self.session.get(Window, window_id)
+
     def windows(self, window_ids: set[int]) -> Sequence[Window]:
         if not window_ids:
             return []

@@ -42,7 +42,14 @@ def register_window(
     actor: ActorDep,
     audit: AuditDep,
     session: SessionDep,
+    response: Response,
 ) -> WindowOut:
-    return WindowOut.model_validate(
-        service.register_window(session, actor, audit, platform_id, body)
-    )
+    window = service.register_window(session, actor, audit, platform_id, body)
+    response.headers["Location"] = f"/windows/{window.id}"
+    return WindowOut.model_validate(window)
+
+
+@router.get("/windows/{window_id}", response_model=WindowOut)
+def read_window(window_id: PathRowId, actor: ActorDep, session: SessionDep) -> WindowOut:
+    """A window of a platform the clerk may see."""
+    return WindowOut.model_validate(service.get_window(session, actor, window_id))

@@ -10,6 +10,8 @@ from cardsvc.platforms.rules import Kind, Level
 
 
 class PlatformCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     parent_id: RowId | None = None
     kind: Kind
     region_code: Annotated[str, Field(pattern=r"^[0-9]{6}$", description="GB/T 2260 region code")]
@@ -29,6 +31,8 @@ class PlatformOut(BaseModel):
 
 
 class WindowCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     name: Annotated[str, TextRule(60, gbk=True)]
 
 

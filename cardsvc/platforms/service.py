@@ -79,6 +79,17 @@ def get_platform(session: Session, actor: Actor, platform_id: int) -> Platform:
     return platform
 
 
+def get_window(session: Session, actor: Actor, window_id: int) -> Window:
+    """A window of a platform the clerk may see (``get_platform``'s rule), else 404."""
+    authorize(actor, Permission.view_platforms)
+    window = PlatformRepository(session).window(window_id)
+    path = window.platform.path if window else None
+    if path is None or not (actor.covers(path) or actor.platform_path.startswith(path)):
+        raise NotFoundError("窗口不存在", code="window_not_found")
+    assert window is not None  # noqa: S101 - checked above
+    return window
+
+
 def list_platforms(session: Session, actor: Actor, page: PageRequest) -> Slice[Platform]:
     """A page of the platforms within the clerk's jurisdiction, in hierarchy order."""
     authorize(actor, Permission.view_platforms)

@@ -68,12 +68,15 @@ def check_name(name: str) -> str:
         cleaned = checked_text(name, max_length=30, gbk=True)
         if any(unicodedata.category(ch) == "Nd" for ch in cleaned):
             raise TextRefusedError("digits", "姓名不能含有数字")
+        if "|" in cleaned:  # the ministry's pipe string separates fields with it
+            raise TextRefusedError("separator", "姓名不能含有“|”")
         return cleaned
     except TextRefusedError as refused:
         detail = {
             "not_gbk": "姓名含有无法写入社会保障卡的字符（须符合GBK编码）",
             "control_characters": "姓名含有不可见字符",
             "digits": "姓名不能含有数字",
+            "separator": "姓名不能含有“|”",
         }.get(refused.code, "姓名长度应为1至30个字符")
         raise InvalidDataError(detail, code="invalid_name") from None
 

@@ -11,6 +11,8 @@ from cardsvc.residents.rules import Sex
 
 
 class ResidentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     social_security_number: Annotated[
         str, Field(pattern=r"^[0-9]{17}[0-9Xx]$", description="GB 11643, 18 characters")
     ]

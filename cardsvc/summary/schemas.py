@@ -6,17 +6,20 @@ from pydantic import BaseModel
 
 from cardsvc.cards.schemas import CardSummary
 from cardsvc.employment.schemas import EmploymentStatus
+from cardsvc.insurance.schemas import InsuranceSummary
 from cardsvc.labour.schemas import CaseListItem
 from cardsvc.residents.schemas import ResidentOut
 from cardsvc.workflow.schemas import QueueItem
 
 
 class ResidentSummary(BaseModel):
-    """Identity, cards, employment, open applications and labour cases."""
+    """Identity, cards, employment, insurance (each scheme's enrolment with months paid
+    and arrears, benefits being paid), open applications and labour cases."""
 
     resident: ResidentOut
     cards: list[CardSummary]
     employment: EmploymentStatus
+    insurance: InsuranceSummary
     open_applications: list[QueueItem]
     open_labour_cases: list[CaseListItem]
 

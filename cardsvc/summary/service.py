@@ -10,6 +10,7 @@ from cardsvc.audit.service import AuditTrail
 from cardsvc.cards.lifecycle import card_lines
 from cardsvc.clerks.permissions import Actor, Permission
 from cardsvc.employment.service import employment_status
+from cardsvc.insurance.service import summary as insurance_summary
 from cardsvc.kit.calendar import china_day
 from cardsvc.labour.service import open_cases
 from cardsvc.residents.models import Resident
@@ -25,6 +26,7 @@ def summarise(session: Session, resident: Resident, now: datetime) -> ResidentSu
         resident=ResidentOut.model_validate(resident),
         cards=card_lines(session, resident.id),
         employment=employment_status(session, resident.id, china_day(now)),
+        insurance=insurance_summary(session, resident.id),
         open_applications=open_applications(session, resident.id, now),
         open_labour_cases=open_cases(session, resident.id, now),
     )

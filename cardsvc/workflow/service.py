@@ -24,10 +24,11 @@ from cardsvc.errors import (
     NotFoundError,
     OutsideJurisdictionError,
 )
+from cardsvc.insurance.service import enrolment_holder
 from cardsvc.kit.calendar import china_day
 from cardsvc.kit.pagination import PageRequest, Slice, paginate
 from cardsvc.residents.service import masked_names, resident_by_id, resident_in_jurisdiction
-from cardsvc.workflow.items import ITEMS, BusinessItem, item
+from cardsvc.workflow.items import ITEMS, BusinessItem, Context, check, item
 from cardsvc.workflow.models import Application, ApplicationStep, ItemTimeLimit
 from cardsvc.workflow.repository import WorkflowRepository
 from cardsvc.workflow.rules import (
@@ -50,16 +51,28 @@ from cardsvc.workflow.schemas import (
 )
 
 
-def _details(business: BusinessItem, details: dict[str, object]) -> BaseModel:
+def _details(
+    session: Session, business: BusinessItem, details: dict[str, object], resident_id: int
+) -> BaseModel:
+    """The item's details, checked against its schema; they concern the applicant alone."""
+    fields = business.details.model_fields
+    if "resident_id" in fields:
+        if details.get("resident_id", resident_id) != resident_id:
+            raise InvalidDataError("申请内容中的参保人员与申请人不一致", code="other_resident")
+        details = {**details, "resident_id": resident_id}
     try:
-        return business.details.model_validate(details)
+        checked = business.details.model_validate(details)
     except ValidationError as invalid:
-        fields = "、".join(
+        places = "、".join(
             ".".join(str(part) for part in error["loc"]) or "details" for error in invalid.errors()
         )
         raise InvalidDataError(
-            f"“{business.name}”的申请内容有误，请核对：{fields}", code="invalid_details"
+            f"“{business.name}”的申请内容有误，请核对：{places}", code="invalid_details"
         ) from None
+    enrolment_id = getattr(checked, "enrolment_id", None)
+    if enrolment_id is not None and enrolment_holder(session, enrolment_id) != resident_id:
+        raise InvalidDataError("所选参保记录不是申请人的", code="other_resident")
+    return checked
 
 
 def working_days(repository: WorkflowRepository, business: BusinessItem) -> int:
@@ -79,7 +92,7 @@ def submit(
     missing = missing_documents(business.documents, data.documents)
     if missing:
         raise InvalidDataError(f"缺少申请材料：{'、'.join(missing)}", code="documents_missing")
-    details = _details(business, data.details)
+    details = _details(session, business, data.details, resident.id)
     subject = Subject(
         resident.id,
         resident.birth_date,
@@ -88,7 +101,7 @@ def submit(
         resident.platform.region_code,
         china_day(now),
     )
-    business.check(session, subject, details)
+    check(session, business, Context(subject, actor, audit, china_day(now)), details)
     repository = WorkflowRepository(session)
     application = Application(
         item_code=business.code,
@@ -189,7 +202,7 @@ def take_step(
     before = application.status
     repository = WorkflowRepository(session)
     if status is Status.approved:
-        application.outcome = _record_effect(session, application, now)
+        application.outcome = _record_effect(session, actor, audit, application, now)
     application.status = status
     if status in (Status.approved, Status.rejected):
         application.decided_at = now
@@ -204,7 +217,9 @@ def take_step(
     return application
 
 
-def _record_effect(session: Session, application: Application, now: datetime) -> str:
+def _record_effect(
+    session: Session, actor: Actor, audit: AuditTrail, application: Application, now: datetime
+) -> str:
     business = ITEMS[application.item_code]
     resident = resident_by_id(session, application.resident_id)
     subject = Subject(
@@ -216,7 +231,9 @@ def _record_effect(session: Session, application: Application, now: datetime) ->
         china_day(now),
         application.id,
     )
-    record = business.record(session, subject, business.details.model_validate(application.details))
+    context = Context(subject, actor, audit, china_day(now))
+    details = business.details.model_validate(application.details)
+    record = business.record(session, context, details)
     return f"{record.__tablename__}:{record.id}"
 
 

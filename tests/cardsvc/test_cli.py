@@ -316,3 +316,18 @@ def test_serve_on_a_port_in_use_says_so(tmp_path: Path) -> None:
         "(another process on that port? an address this machine does not have?)\n"
     )
     assert "Traceback" not in done.stderr
+
+
+def test_the_demo_secrets_serve_the_loopback_only(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/cardsvc.db"
+    assert invoke(url, "migrate").exit_code == 0
+    result = invoke(
+        url,
+        "serve",
+        "--host",
+        "0.0.0.0",  # noqa: S104 - refused
+        CARDSVC_TOKEN_SECRET="demo-token-secret-change-me",  # noqa: S106 - refused
+    )
+    assert result.exit_code == 2
+    assert "CARDSVC_TOKEN_SECRET hold the demo defaults" in result.stderr
+    assert "listens on 127.0.0.1 only" in result.stderr

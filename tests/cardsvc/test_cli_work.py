@@ -133,7 +133,7 @@ def test_a_file_that_is_not_utf8_text_is_refused_in_one_line(seeded: str, tmp_pa
     result = invoke(seeded, "import", "residents", str(sheet))
     no_traceback(result)
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"Error: {sheet} is not UTF-8 text (near byte ")
+    assert result.stderr.startswith(f"Error: {sheet} is not UTF-8 text (line 2, byte 28)")
     assert result.stderr.endswith(
         "save it as 'CSV UTF-8' and import it again; nothing was imported\n"
     )

@@ -132,12 +132,16 @@ def test_lists_and_reads_stay_within_jurisdiction(client: Client, world: World) 
         ("community_b1", "clerk_b1"),
     ):
         ids[platform] = _register(client, world, clerk=clerk, platform=platform).json()["id"]
-    seen = {e["id"] for e in client.get("/employers", headers=world.headers("street_a")).json()}
-    assert seen == {ids["community_a1"], ids["community_a2"]}
+    listed = client.get("/employers", headers=world.headers("street_a")).json()
+    assert {e["id"] for e in listed["items"]} == {ids["community_a1"], ids["community_a2"]}
+    assert (listed["total"], listed["next"]) == (2, None)
     page = client.get(
         "/employers", params={"limit": 1, "offset": 1}, headers=world.headers("auditor")
-    )
-    assert [e["id"] for e in page.json()] == [ids["community_a2"]]
+    ).json()
+    assert [e["id"] for e in page["items"]] == [ids["community_a2"]]
+    assert (page["total"], page["total_exact"]) == (3, True)
+    last = client.get(page["next"], headers=world.headers("auditor")).json()
+    assert ([e["id"] for e in last["items"]], last["next"]) == ([ids["community_b1"]], None)
     assert (
         client.get(
             f"/employers/{ids['community_b1']}", headers=world.headers("clerk_b1")
@@ -189,10 +193,11 @@ def test_a_residents_employment_is_started_ended_and_read_audited(
         params=PURPOSE,
         headers=world.headers("auditor"),
     )
-    assert [(r["started_on"], r["ended_on"]) for r in read.json()] == [
+    assert [(r["started_on"], r["ended_on"]) for r in read.json()["items"]] == [
         ("2015-03-01", "2019-12-31"),
         ("2021-05-01", None),
     ]
+    assert (read.json()["total"], read.json()["next"]) == (2, None)
     event = session.scalars(
         select(AuditEvent).where(AuditEvent.subject_type == "employment_relations")
     ).one()

@@ -173,11 +173,33 @@ def test_the_contribution_history_pages_by_scheme_and_months(
     def get(**params: object) -> list[dict[str, object]]:
         response = client.get(url, params={**PURPOSE, **params}, headers=headers)
         assert response.status_code == 200, response.text
-        rows: list[dict[str, object]] = response.json()
+        rows: list[dict[str, object]] = response.json()["items"]
         return rows
 
     everything = get(limit=500)
     assert len(everything) == 120 + 26
+    # Page by page (50 rows, the default), by the next links: no row twice, none skipped.
+    walked: list[dict[str, object]] = []
+    sizes = []
+    response = client.get(url, params=PURPOSE, headers=headers)
+    while True:
+        assert response.status_code == 200, response.text
+        page = response.json()
+        assert (page["total"], page["total_exact"]) == (120 + 26, True)
+        walked += page["items"]
+        sizes.append(len(page["items"]))
+        if page["next"] is None:
+            break
+        response = client.get(page["next"], headers=headers)
+    assert sizes == [50, 50, 46]
+    assert walked == everything
+    event = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.subject_type == "contributions")
+        .order_by(AuditEvent.seq.desc())
+    ).first()
+    assert event is not None
+    assert (json.loads(event.payload)["offset"], event.purpose) == (100, "窗口业务办理")
     assert [row["period"] for row in everything[:2]] == ["2010-01", "2010-02"]
     first = everything[0]
     assert (first["employer_rate"], first["personal_rate"]) == ("0.16", "0.08")
@@ -247,11 +269,18 @@ def test_an_administrator_sets_and_lists_the_bounds_of_their_region(
     )
     assert suzhou.status_code == 201
     listed = client.get("/contribution-limits", params={"year": 2026}, headers=headers).json()
-    assert sorted((x["region_code"], x["category"], x["scheme"]) for x in listed) == [
+    assert sorted((x["region_code"], x["category"], x["scheme"]) for x in listed["items"]) == [
         ("320000", "employee", "medical"),
         ("320100", "resident", "pension"),
         ("320102", "employee", "pension"),
     ]
+    assert (listed["total"], listed["next"]) == (3, None)
+    first = client.get(
+        "/contribution-limits", params={"year": 2026, "limit": 2}, headers=headers
+    ).json()
+    assert (len(first["items"]), first["total"]) == (2, 3)
+    rest = client.get(first["next"], headers=headers).json()
+    assert (first["items"] + rest["items"], rest["next"]) == (listed["items"], None)
     history = session.scalars(
         select(AuditEvent).where(AuditEvent.action == "insurance.limits").order_by(AuditEvent.seq)
     ).all()

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, create_engine, func, select
 from sqlalchemy.orm import Session
 
-from cardsvc.cli import build_parser
 from cardsvc.employers.models import Employer, EmploymentRelation
 from cardsvc.employers.rules import parse_uscc
 from cardsvc.insurance import service
@@ -39,6 +39,7 @@ from cardsvc.insurance.rules import (
 from cardsvc.platforms.service import CommunityFacts
 from cardsvc.residents.rules import Sex
 from cardsvc.residents.service import ResidentFacts
+from tests.cardsvc.cli_kit import invoke
 from tests.cardsvc.conftest import World, make_ssn, session_on
 from tests.cardsvc.insurance_office import Office
 
@@ -278,7 +279,17 @@ def test_retirees_draw_from_the_month_after_their_statutory_age(
             assert pension.first_period > earliest_male
 
 
-def test_seed_gives_histories_unless_told_not_to() -> None:
-    parser = build_parser()
-    assert parser.parse_args(["seed"]).histories is True
-    assert parser.parse_args(["seed", "--no-histories"]).histories is False
+def test_seed_gives_histories_unless_told_not_to(tmp_path: Path) -> None:
+    counts = {}
+    for flag in ("--histories", "--no-histories"):
+        url = f"sqlite:///{tmp_path}/{flag.strip('-')}.db"
+        result = invoke(url, "seed", "--residents", "40", flag)
+        assert result.exit_code == 0, result.output
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            counts[flag] = connection.scalar(select(func.count()).select_from(ContributionPeriod))
+        engine.dispose()
+        said = "insurance histories:" in result.stdout
+        assert said is (flag == "--histories")
+    assert counts["--histories"] > 0
+    assert counts["--no-histories"] == 0

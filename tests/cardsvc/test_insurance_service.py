@@ -270,8 +270,9 @@ def test_months_outside_the_employment_are_refused(office: Office) -> None:
     from cardsvc.employers import service as employers
     from cardsvc.employers.repository import EmploymentRepository
     from cardsvc.employers.schemas import EmploymentEnd
+    from cardsvc.kit.pagination import PageRequest
 
-    relation = EmploymentRepository(office.session).of_resident(person.id)[0]
+    relation = EmploymentRepository(office.session).of_resident(person.id, PageRequest(1)).items[0]
     employers.end_employment(
         office.session,
         office.actor("clerk_a1"),

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from cardsvc.kit.calendar import CHINA, add_working_days
 from cardsvc.labour.models import LabourCase
 from tests.cardsvc.conftest import Client, Payload, World
+from tests.cardsvc.insurance_office import credit_code
 
 PURPOSE = {"purpose": "劳动争议调解"}
 
@@ -27,7 +28,7 @@ def _take(client: Client, world: World, resident_id: int, **body: object) -> dic
         "kind": "mediation",
         "resident_id": resident_id,
         "employer_name": "南京虹桥餐饮有限公司",
-        "employer_credit_code": "91320102MA1XXXXXXX",
+        "employer_credit_code": credit_code(),
         "summary": "拖欠2026年9月至11月工资",
         "amount_claimed_fen": 1_500_000,
         **body,
@@ -150,6 +151,10 @@ def test_bad_intake_is_refused_with_the_field(
         refused = _take(client, world, resident_id, **body)
         assert refused["http"] == 422, (body, refused)
         assert refused["errors"], refused
+    genuine = credit_code()
+    wrong = genuine[:17] + ("1" if genuine[17] != "1" else "2")
+    refused = _take(client, world, resident_id, employer_credit_code=wrong)
+    assert (refused["http"], refused["code"]) == (422, "invalid_credit_code"), refused
 
 
 def test_overdue_cases_are_flagged_in_the_list(

@@ -30,6 +30,10 @@ LIST_ROUTES = (
     "/applications",
     "/labour-cases",
     "/ledgers/labour-force",
+    "/employers",
+    "/residents/{resident_id}/employment-relations",
+    "/residents/{resident_id}/insurance/contributions",
+    "/contribution-limits",
 )
 
 
@@ -212,7 +216,15 @@ def test_every_operation_refuses_a_parameter_it_does_not_declare(
         "step": "review",
         "case_id": 1,
         "rating_id": 1,
+        "clerk_id": 1,
+        "window_id": 1,
         "item_code": "guaranteed_loan",
+        "employer_id": 1,
+        "relation_id": 1,
+        "region_code": "320102",
+        "year": 2026,
+        "category": "employee",
+        "scheme": "pension",
     }
     for method, path in sorted(paths):
         url = path.format(**ids)

@@ -112,6 +112,16 @@ MATRIX: dict[tuple[str, str, str], dict[Role, str]] = {
         D: "YYN",
     },
     ("POST", "/platforms/{platform_id}/windows", ""): _ADMIN_ONLY,
+    ("GET", "/clerks/{clerk_id}", ""): _ADMIN_ONLY,
+    # A clerk sees the windows of the platforms they see.
+    ("GET", "/windows/{window_id}", ""): {
+        C: "Y-N",
+        S: "YYN",
+        O: "YYN",
+        K: "YYN",
+        A: "YYN",
+        D: "YYN",
+    },
     ("POST", "/residents", ""): _WINDOW_ROLES_ONLY,
     ("GET", "/residents", ""): {C: "Y-H", S: "-YH", O: "-NN", K: "-NN", A: "-YH", D: "-NN"},
     ("GET", "/residents/{resident_id}", ""): {
@@ -491,6 +501,12 @@ CASES: dict[tuple[str, str, str], Case] = {
         lambda t: ("POST", f"/platforms/{t.platform.id}/windows", {"json": {"name": "新窗口"}}),
         allowed=lambda _level: 201,
     ),
+    ("GET", "/clerks/{clerk_id}", ""): Case(
+        "platform", lambda t: ("GET", f"/clerks/{t.extra['clerk'].id}", {})
+    ),
+    ("GET", "/windows/{window_id}", ""): Case(
+        "platform", lambda t: ("GET", f"/windows/{t.extra['window'].id}", {})
+    ),
     ("POST", "/residents", ""): Case(
         "resident",
         lambda t: (
@@ -817,6 +833,8 @@ def _outcome(case: Case, response: httpx.Response, target: Target) -> str:
         "rating",
         "employer",
         "employment",
+        "clerk",
+        "window",
     )
     if response.status_code == 403 or hidden:
         return "N"
@@ -968,6 +986,21 @@ def _target(session: Session, case: Case, platform: Platform) -> Target | None:
             session.add(relation)
             session.flush()
             target.extra["relation"] = relation
+    if case.subject == "platform" and case.request in (
+        CASES[("GET", "/clerks/{clerk_id}", "")].request,
+        CASES[("GET", "/windows/{window_id}", "")].request,
+    ):
+        window = Window(platform_id=platform.id, code=f"MX{next(_numbers)}", name="矩阵窗口")
+        clerk = Clerk(
+            username=f"matrix.clerk{next(_numbers)}",
+            display_name="矩阵",
+            password_hash="-",  # noqa: S106 - never logs in
+            role=Role.community_clerk,
+            platform_id=platform.id,
+        )
+        session.add_all([window, clerk])
+        session.flush()
+        target.extra.update(window=window, clerk=clerk)
     if (
         case.subject == "platform"
         and case.request is CASES[("GET", "/contribution-limits", "")].request
@@ -1063,6 +1096,8 @@ def _dummy(path: str) -> str:
         year=2026,
         category="employee",
         scheme="pension",
+        clerk_id=1,
+        window_id=1,
     )
 
 
