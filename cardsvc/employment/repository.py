@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, literal, select, update
+from sqlalchemy import Table, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -60,6 +60,35 @@ class EmploymentRepository:
             .order_by(HardshipRecognition.id.desc())
             .limit(1)
         ).one_or_none()
+
+    def registered_by_platform(self, path: str, day: date) -> dict[tuple[int, str], int]:
+        """Per platform under ``path`` (the residents'): open registrations by kind, and
+        hardship recognitions valid on ``day`` (kind ``hardship``)."""
+        open_rows = self.session.execute(
+            select(Resident.platform_id, EmploymentRegistration.kind, func.count())
+            .select_from(EmploymentRegistration)
+            .join(Resident, Resident.id == EmploymentRegistration.resident_id)
+            .join(Platform, Platform.id == Resident.platform_id)
+            .where(
+                Platform.path.startswith(path, autoescape=True),
+                EmploymentRegistration.ended_on.is_(None),
+            )
+            .group_by(Resident.platform_id, EmploymentRegistration.kind)
+        )
+        counts = {(platform_id, str(kind)): n for platform_id, kind, n in open_rows}
+        hardship_rows = self.session.execute(
+            select(Resident.platform_id, func.count(func.distinct(Resident.id)))
+            .select_from(HardshipRecognition)
+            .join(Resident, Resident.id == HardshipRecognition.resident_id)
+            .join(Platform, Platform.id == Resident.platform_id)
+            .where(
+                Platform.path.startswith(path, autoescape=True),
+                HardshipRecognition.valid_until >= day,
+            )
+            .group_by(Resident.platform_id)
+        )
+        counts.update({(platform_id, "hardship"): n for platform_id, n in hardship_rows})
+        return counts
 
     def open_registrations(self, resident_ids: set[int]) -> Sequence[EmploymentRegistration]:
         if not resident_ids:

@@ -309,3 +309,11 @@ def employment_record(session: Session, resident_id: int, today: date) -> Employ
             EntrepreneurshipOut.model_validate(r) for r in rows(EntrepreneurshipService)
         ],
     )
+
+
+def registrations_by_platform(
+    session: Session, path: str, today: date
+) -> dict[tuple[int, str], int]:
+    """Per platform under ``path``: open employment and unemployment registrations, and
+    residents recognised in employment hardship (ledgers)."""
+    return EmploymentRepository(session).registered_by_platform(path, today)

@@ -24,6 +24,7 @@ from cardsvc.insurance.rules import (
     BenefitStatus,
     Category,
     ContributionStatus,
+    EnrolmentStatus,
     Scheme,
     Totals,
     totals,
@@ -31,6 +32,8 @@ from cardsvc.insurance.rules import (
 from cardsvc.kit.bulk import bulk_insert, sync_sequence
 from cardsvc.kit.dialect import locks_rows
 from cardsvc.kit.pagination import PageRequest, Slice, paginate
+from cardsvc.platforms.models import Platform
+from cardsvc.residents.models import Resident
 
 _TABLES_WITH_IDS = (Enrolment, Benefit, RelationTransfer, RetireeCertification)
 
@@ -38,6 +41,21 @@ _TABLES_WITH_IDS = (Enrolment, Benefit, RelationTransfer, RetireeCertification)
 class EnrolmentRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def open_by_platform(self, path: str) -> dict[tuple[int, Scheme], int]:
+        """Residents under ``path`` enrolled and paying, per platform and scheme."""
+        rows = self.session.execute(
+            select(Resident.platform_id, Enrolment.scheme, func.count(func.distinct(Resident.id)))
+            .select_from(Enrolment)
+            .join(Resident, Resident.id == Enrolment.resident_id)
+            .join(Platform, Platform.id == Resident.platform_id)
+            .where(
+                Platform.path.startswith(path, autoescape=True),
+                Enrolment.status == EnrolmentStatus.active,
+            )
+            .group_by(Resident.platform_id, Enrolment.scheme)
+        )
+        return {(platform_id, scheme): count for platform_id, scheme, count in rows}
 
     def get(self, enrolment_id: int, *, lock: bool = False) -> Enrolment | None:
         """An enrolment; ``lock`` holds it until commit (its totals are about to change)."""

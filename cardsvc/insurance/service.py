@@ -464,3 +464,8 @@ def enrolment_holder(session: Session, enrolment_id: int) -> int | None:
     """Whose enrolment it is (None: no such enrolment); the caller checks who asks."""
     enrolment = EnrolmentRepository(session).get(enrolment_id)
     return enrolment.resident_id if enrolment else None
+
+
+def coverage_by_platform(session: Session, path: str) -> dict[tuple[int, Scheme], int]:
+    """Residents under ``path`` enrolled and paying, per platform and scheme (ledgers)."""
+    return EnrolmentRepository(session).open_by_platform(path)

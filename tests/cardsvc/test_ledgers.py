@@ -57,3 +57,46 @@ def test_the_labour_force_ledger_lists_working_age_residents_masked(
     assert page["total"] == 2
     elsewhere = client.get("/ledgers/labour-force", headers=world.headers("street_b")).json()
     assert elsewhere["items"] == []
+
+
+def test_the_employment_and_coverage_ledgers_count_each_community(
+    client: Client, world: World, resident_payload: Payload, session: Session
+) -> None:
+    from cardsvc.insurance.rules import Scheme
+    from cardsvc.residents.models import Resident
+    from tests.cardsvc.insurance_office import Office
+
+    office = Office(session, world)
+    ids = []
+    for _ in range(3):
+        answer = client.post(
+            "/residents", json=resident_payload(), headers=world.headers("clerk_a1")
+        )
+        ids.append(answer.json()["id"])
+    session.add(
+        EmploymentRegistration(
+            resident_id=ids[0],
+            kind=RegistrationKind.unemployment,
+            certificate_number="3201022026888888",
+            registered_on=date(2026, 1, 5),
+            reason="合同期满",
+            platform_id=world.platforms["community_a1"].id,
+        )
+    )
+    resident = session.get_one(Resident, ids[1])
+    office.enrol(resident, Scheme.pension, on=date(2024, 1, 1))
+    office.enrol(resident, Scheme.medical, on=date(2024, 1, 1))
+    session.commit()
+    headers = world.headers("street_a")
+    employment = client.get("/ledgers/employment", headers=headers).json()["platforms"]
+    a1 = {row["platform_id"]: row for row in employment}[world.platforms["community_a1"].id]
+    assert (a1["residents"], a1["employed"], a1["unemployed"], a1["hardship"]) == (3, 0, 1, 0)
+    coverage = client.get("/ledgers/insurance-coverage", headers=headers).json()["platforms"]
+    row = {r["platform_id"]: r for r in coverage}[world.platforms["community_a1"].id]
+    assert (row["pension"], row["medical"], row["unemployment"]) == (1, 1, 0)
+    assert row["pension_rate"] == 0.3333
+    assert {r["platform_id"] for r in coverage} == {
+        world.platforms[name].id for name in ("community_a1", "community_a2")
+    }
+    as_csv = client.get("/ledgers/insurance-coverage", params={"format": "csv"}, headers=headers)
+    assert as_csv.text.startswith("\ufeffplatform_id,unified_code,name,residents,pension")

@@ -237,6 +237,17 @@ MATRIX: dict[tuple[str, str, str], dict[Role, str]] = {
         A: "-YH",
         D: "-NN",
     },
+    **{
+        ("GET", f"/ledgers/{name}", ""): {
+            C: "Y-Y",
+            S: "YYY",
+            O: "NNN",
+            K: "NNN",
+            A: "YYY",
+            D: "NNN",
+        }
+        for name in ("employment", "insurance-coverage")
+    },
     ("POST", "/ratings", ""): {C: "Y-Y", S: "YYY", O: "NNN", K: "NNN", A: "NNN", D: "NNN"},
     ("GET", "/ratings/{rating_id}", ""): {
         C: "N-N",
@@ -709,6 +720,12 @@ CASES: dict[tuple[str, str, str], Case] = {
             and t.resident.id in {x["resident_id"] for x in r.json()["items"]}
         ),
     ),
+    **{
+        ("GET", f"/ledgers/{name}", ""): Case(
+            "none", lambda t, name=name: ("GET", f"/ledgers/{name}", {})
+        )
+        for name in ("employment", "insurance-coverage")
+    },
     ("POST", "/ratings", ""): Case(
         "none",
         lambda t: (

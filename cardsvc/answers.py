@@ -1,0 +1,31 @@
+"""Answers several routers give alike: rows as CSV for a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal
+
+from fastapi import Query
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+Format = Annotated[Literal["json", "csv"], Query(description="json, or csv for a spreadsheet")]
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}}
+}
+
+
+def csv_answer(rows: Sequence[BaseModel], row_type: type[BaseModel], name: str) -> Response:
+    """The rows as UTF-8 CSV with a byte-order mark (so spreadsheets read the Chinese)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(row_type.model_fields))
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row.model_dump(mode="json"))
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
