@@ -286,7 +286,7 @@ def test_no_reader_at_all_says_how_to_get_one() -> None:
             "the card was taken out during the read (transmit): put it back and read again",
         ),
         (CardResetError("transmit"), "reset the card during the read (transmit): read it again"),
-        (ServiceUnavailableError("list readers"), "start it (`sudo systemctl start pcscd"),
+        (ServiceUnavailableError("list readers"), "start it (sudo systemctl start pcscd.socket)"),
         (ReaderUnavailableError("connect"), "the reader is gone (connect): plug it back in"),
         (SharingViolationError("connect"), "holds the card for itself (connect): close it"),
         (ReaderTimeoutError("transmit"), "check its cable and power, then try again"),
@@ -299,6 +299,7 @@ def test_each_failure_says_what_was_wrong_and_what_to_do(error: Exception, messa
     assert explained is not None
     assert message in explained
     assert "\n" not in explained
+    assert "`" not in explained  # plain text, not Markdown
 
 
 def test_an_unknown_error_is_left_to_show_as_a_bug() -> None:
