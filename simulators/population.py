@@ -148,8 +148,7 @@ def iter_population(
     if not allowed or any(g not in GENERATIONS for g in allowed):
         raise ValueError(f"generations must be a non-empty choice of {GENERATIONS}")
     generator = _Generator(random.Random(seed), allowed)
-    for _ in range(n):
-        yield generator.resident()
+    return (generator.resident() for _ in range(n))
 
 
 def make_personalisation(

@@ -664,3 +664,131 @@ def test_on_a_terminal_custodians_type_hidden_components(store: Path) -> None:
     assert "imported uk v1 (SM4, UK)" in shown
     for component in COMPONENTS:
         assert component.hex()[:8] not in shown.lower()
+
+
+def test_version_has_a_short_form() -> None:
+    result = run("-V")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        f"sscard-keys, version {importlib.metadata.version('sscard')}\n",
+    )
+
+
+# --- an anchors file is judged as itself, never the log ---
+
+_NOT_AN_ANCHOR = "line 1 is not an anchor (anchor-log writes lines of seq, head and mac)"
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"# sscard\n\nThe social security card service.\n", _NOT_AN_ANCHOR),
+        (b'{"seq": 1, "head": "' + b"ab" * 32 + b'"}\n', _NOT_AN_ANCHOR),
+        (b"\n\n", "it holds no anchor (anchor-log appends one a line)"),
+        (b"\xff\xfe\x00", "it is not text"),
+    ],
+    ids=["README", "no mac", "empty", "binary"],
+)
+def test_a_file_that_is_not_an_anchors_file_is_its_own_fault(
+    store: Path, content: bytes, problem: str
+) -> None:
+    anchors = store.parent / "not-anchors.md"
+    anchors.write_bytes(content)
+    before = log_entries(store)
+    result = run("verify-log", *opening(store), "--anchors", anchors)
+    assert_one_error_line(
+        result,
+        f"Error: {anchors} is not an anchors file: {problem} — give --anchors the file "
+        "sscard-keys anchor-log appends to; the ceremony log was not checked",
+    )
+    assert "ceremony log line" not in result.stderr
+    assert "backup" not in result.stderr
+    assert log_entries(store) == before
+
+
+def test_a_good_anchor_after_a_bad_line_names_the_line(store: Path) -> None:
+    anchors = store.parent / "anchors.jsonl"
+    assert run("anchor-log", *opening(store), "--anchors", anchors).exit_code == 0
+    with anchors.open("a") as file:
+        file.write("\nnot an anchor\n")
+    result = run("verify-log", *opening(store), "--anchors", anchors)
+    assert_one_error_line(result, f"{anchors} is not an anchors file: line 3 is not an anchor")
+
+
+def test_another_stores_anchors_are_refused_as_the_anchors_files_fault(
+    store: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "pass.txt").write_text("another ceremony passphrase\n")
+    other_store = ["--store", other / "keys.json", "--passphrase-file", other / "pass.txt"]
+    assert run("create", *other_store, "--scrypt-n", "1024").exit_code == 0
+    anchors = other / "anchors.jsonl"
+    assert run("anchor-log", *other_store, "--anchors", anchors).exit_code == 0
+    result = run("verify-log", *opening(store), "--anchors", anchors)
+    assert_one_error_line(
+        result,
+        f"Error: {anchors} line 1: the anchor was not made by this store — give --anchors "
+        "this store's anchors file (anchor-log writes it); the ceremony log's lines themselves "
+        "verify",
+    )
+    assert "restore" not in result.stderr
+
+
+# --- files read are regular files of a size their kind can have ---
+
+
+def test_files_of_a_size_no_such_file_has_are_refused(store: Path, tmp_path: Path) -> None:
+    big = tmp_path / "big"
+    with big.open("wb") as file:
+        file.truncate(64 * 1024 * 1024)  # sparse
+    cases = [
+        (
+            ["list", "--store", store, "--passphrase-file", big],
+            f"{big} is not a key store's passphrase file: it holds 67,108,864 bytes, more "
+            "than any key store's passphrase file (at most 4,096)",
+        ),
+        (
+            ["list", "--store", big, "--passphrase-file", store.parent / "pass.txt"],
+            f"{big} is not a key store file: it holds 67,108,864 bytes, more than any key "
+            "store file (at most 16,777,216)",
+        ),
+        (
+            ["verify-log", *opening(store), "--anchors", big],
+            f"{big} is not an anchors file: it holds 67,108,864 bytes, more than any "
+            "anchors file (at most 16,777,216)",
+        ),
+        (
+            ["create", "--store", tmp_path / "k.json", "--key-file", big],
+            f"{big} is not a key file: it holds 67,108,864 bytes, more than any key file (at "
+            "most 32)",
+        ),
+    ]
+    for args, message in cases:
+        assert_one_error_line(run(*args), f"Error: {message} — ")
+
+
+@pytest.mark.parametrize("kind", ["device", "pipe"])
+def test_a_device_or_a_pipe_is_refused_at_once(store: Path, tmp_path: Path, kind: str) -> None:
+    if kind == "device":
+        given = Path("/dev/zero")
+    else:
+        given = tmp_path / "fifo"
+        os.mkfifo(given)
+    for args, what in [
+        (["list", "--store", store, "--passphrase-file", given], "a key store's passphrase file"),
+        (["verify-log", *opening(store), "--anchors", given], "an anchors file"),
+    ]:
+        process = subprocess.run(
+            [SCRIPT, *map(str, args)],
+            capture_output=True,
+            text=True,
+            env=_environment(),
+            stdin=subprocess.DEVNULL,
+            timeout=60,
+        )
+        assert process.returncode == 1
+        assert process.stderr.startswith(
+            f"Error: {given} is not {what}: it is a {kind}, not a regular file — "
+        )
+        assert process.stderr.count("\n") == 1
