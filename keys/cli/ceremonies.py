@@ -118,8 +118,8 @@ def _details(label: str, algorithm: Algorithm, purpose: KeyPurpose) -> dict[str,
 def create(where: StoreChoice, new_key_file: bool, scrypt_n: int) -> None:
     """Create an empty software key store, and its ceremony log beside it.
 
-    The new passphrase is typed twice, hidden, unless --passphrase-file or --key-file
-    gives it.
+    The new passphrase (at least 12 characters) is typed twice, hidden, unless
+    --passphrase-file or --key-file gives it.
     """
     if not isinstance(where, SoftwareStore):
         raise click.UsageError("create makes a software key store: give --store FILE")

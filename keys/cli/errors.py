@@ -2,9 +2,9 @@
 
 Every error a ceremony meets (``KeyStoreError``, a caller's ``ValueError``, an ``OSError``)
 becomes ``Error: what went wrong — what to do`` (click's form, as the other sscard commands
-print theirs). Messages come from ``keys.errors`` and the
-command's own checks, which never hold key material, passphrases or PINs; no traceback is
-shown. Usage errors stay click's (exit status 2).
+print theirs). Messages come from ``keys.errors`` and the command's own checks, which never
+hold key material, passphrases or PINs; no traceback is shown. Usage errors stay click's
+(exit status 2).
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 _OPTIONS = (
     click.option(
         "--name",
+        metavar="NAME",
         help="The holder's name as the issuer writes it, in GBK: up to 30 bytes, 50 on "
         "2.00/3.00; trimmed, and without '|' or control characters.",
     ),
