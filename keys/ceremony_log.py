@@ -26,16 +26,25 @@ import hashlib
 import hmac
 import json
 import os
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from keys.errors import CeremonyLogCorrupted
+from keys.errors import AnchorRefused, CeremonyLogCorrupted
+from keys.files import UnfitFile, check_opened, read_bounded
 
 Detail = str | int | list[str]
 GENESIS = "0" * 64
+# A step's lines are about 400 bytes: this is hundreds of thousands of ceremonies.
+MAX_LOG_BYTES = 256 * 1024 * 1024
+# An anchor line is about 170 bytes.
+MAX_ANCHORS_BYTES = 16 * 1024 * 1024
+_HASH = re.compile(r"[0-9a-f]{64}")
+_HEX = re.compile(r"[0-9a-f]+")
 Signer = Callable[[bytes], bytes]
 T = TypeVar("T")
 
@@ -96,6 +105,7 @@ class CeremonyLog:
     def _locked(self) -> Iterator[int]:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
         try:
+            check_opened(self.path, fd, MAX_LOG_BYTES, "ceremony log")
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield fd
         finally:
@@ -126,16 +136,76 @@ def _canonical(entry: dict[str, object]) -> bytes:
 def anchor(path: Path, sign: Signer) -> str:
     """A checkpoint of the log's head (its place and hash) under the store's MAC: one line
     to keep where the log's writers cannot write."""
-    lines = path.read_bytes().splitlines()
+    lines = _read_log(path)
     seq, head = _verify_lines(lines)
     content = {"seq": seq - 1, "head": head}
     return json.dumps({**content, "mac": sign(_canonical(dict(content))).hex()})
 
 
-def verify_log(path: Path, sign: Signer | None = None, anchors: Sequence[str] = ()) -> int:
+@dataclass(frozen=True)
+class Anchor:
+    """One checkpoint read back from an anchors file: the log had ``seq`` lines, the last
+    of SHA-256 ``head``; ``mac`` is the store's over both. ``where`` names it for people
+    ("anchors.jsonl line 3")."""
+
+    seq: int
+    head: str
+    mac: str
+    where: str
+
+
+def read_anchors(path: Path) -> list[Anchor]:
+    """The anchors in ``path``, as ``anchor`` lines appended to it (blank lines skipped).
+
+    ``UnfitFile`` naming the file when it is not an anchors file: not a regular file, too
+    large, not text, no anchor in it, or a line that is not an anchor (its number given).
+    """
+    raw = read_bounded(path, MAX_ANCHORS_BYTES, "anchors file")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UnfitFile(path, "anchors file", "it is not text") from None
+    anchors = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            anchors.append(_parse_anchor(line, path, number))
+    if not anchors:
+        raise UnfitFile(path, "anchors file", "it holds no anchor (anchor-log appends one a line)")
+    return anchors
+
+
+def _parse_anchor(line: str, path: Path, number: int) -> Anchor:
+    try:
+        held = json.loads(line)
+    except ValueError:
+        held = None
+    if (
+        isinstance(held, dict)
+        and set(held) == {"seq", "head", "mac"}
+        and type(held["seq"]) is int
+        and held["seq"] >= 0
+        and isinstance(held["head"], str)
+        and _HASH.fullmatch(held["head"])
+        and isinstance(held["mac"], str)
+        and _HEX.fullmatch(held["mac"])
+    ):
+        return Anchor(held["seq"], held["head"], held["mac"], f"{path} line {number}")
+    raise UnfitFile(
+        path,
+        "anchors file",
+        f"line {number} is not an anchor (anchor-log writes lines of seq, head and mac)",
+    )
+
+
+def verify_log(path: Path, sign: Signer | None = None, anchors: Sequence[Anchor] = ()) -> int:
     """Check the whole chain (and, given the store's MAC, every line's MAC and every
-    anchor); the number of lines, or ``CeremonyLogCorrupted``."""
-    lines = path.read_bytes().splitlines()
+    anchor); the number of lines.
+
+    ``AnchorRefused`` for an anchor this store did not make (the anchors file's fault, not
+    the log's); ``CeremonyLogCorrupted`` for a log that is damaged, altered, or shorter than
+    an anchor says it was.
+    """
+    lines = _read_log(path)
     seq, _ = _verify_lines(lines)
     if sign is None:
         return seq - 1
@@ -147,21 +217,21 @@ def verify_log(path: Path, sign: Signer | None = None, anchors: Sequence[str] = 
                 raise CeremonyLogCorrupted(number, "its MAC is missing: the line was rewritten")
         elif not hmac.compare_digest(mac, sign(_canonical(entry)).hex()):
             raise CeremonyLogCorrupted(number, "its MAC does not match: the line was edited")
-    heads = [hashlib.sha256(line).hexdigest() for line in lines] if anchors else []
-    for text in anchors:
-        try:
-            held = json.loads(text)
-            place, head, mac = int(held["seq"]), str(held["head"]), str(held["mac"])
-        except (ValueError, KeyError, TypeError):
-            raise CeremonyLogCorrupted(0, "an anchor is not one") from None
-        content = _canonical({"seq": place, "head": head})
-        if not hmac.compare_digest(mac, sign(content).hex()):
-            raise CeremonyLogCorrupted(place, "an anchor was not made by this store")
-        if place > len(lines):
-            raise CeremonyLogCorrupted(place, "the log was cut after it was anchored")
-        if place > 0 and heads[place - 1] != head:
-            raise CeremonyLogCorrupted(place, "the anchored line was rewritten")
+    for held in anchors:
+        content = _canonical({"seq": held.seq, "head": held.head})
+        if not hmac.compare_digest(held.mac, sign(content).hex()):
+            raise AnchorRefused(held.where)
+    heads = [hashlib.sha256(line).hexdigest() for line in lines]
+    for held in anchors:
+        if held.seq > len(lines):
+            raise CeremonyLogCorrupted(held.seq, "the log was cut after it was anchored")
+        if held.seq > 0 and heads[held.seq - 1] != held.head:
+            raise CeremonyLogCorrupted(held.seq, "the anchored line was rewritten")
     return seq - 1
+
+
+def _read_log(path: Path) -> list[bytes]:
+    return read_bounded(path, MAX_LOG_BYTES, "ceremony log").splitlines()
 
 
 def _verify_lines(lines: list[bytes]) -> tuple[int, str]:

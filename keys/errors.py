@@ -14,6 +14,7 @@ a purpose it does not have) raise ``ValueError``. Everything else is a ``KeyStor
     ├── ComponentCheckFailed       a custodian's key component does not match its check value
     ├── UnwrapFailed               a wrapped key fails its integrity check
     ├── CeremonyLogCorrupted       the ceremony log's hash chain is broken
+    ├── AnchorRefused              an anchor this store did not make (the anchors file's fault)
     ├── CeremonyLogElsewhere       a token's ceremony log is kept at another path
     └── TokenError                 the PKCS#11 token refused an operation
 
@@ -93,6 +94,15 @@ class CeremonyLogCorrupted(KeyStoreError):  # noqa: N818 - the domain names it s
     def __init__(self, line_number: int, reason: str) -> None:
         self.line_number = line_number
         super().__init__(f"ceremony log line {line_number}: {reason}")
+
+
+class AnchorRefused(KeyStoreError):  # noqa: N818 - the domain names it so
+    """An anchor whose MAC is not this store's: an anchors file of another store, or an
+    edited one. It says nothing about the ceremony log."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        super().__init__(f"{where}: the anchor was not made by this store")
 
 
 class CeremonyLogElsewhere(KeyStoreError):  # noqa: N818 - the domain names it so

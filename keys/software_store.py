@@ -24,6 +24,7 @@ from keys.algorithms import CARD_KEY_PURPOSES, Algorithm, KeyPurpose, check_key,
 from keys.components import KeyComponent, combine_components
 from keys.diversify import CardKeyPath
 from keys.errors import StoreChanged
+from keys.files import read_bounded
 from keys.kcv import key_check_value
 from keys.store import (
     ClosingStore,
@@ -36,6 +37,7 @@ from keys.store import (
     require_purpose,
 )
 from keys.store_file import (
+    MAX_STORE_FILE_BYTES,
     MIN_PASSPHRASE_LENGTH,
     FileKeys,
     KeyEncryptionSecret,
@@ -53,6 +55,7 @@ log = logging.getLogger(__name__)
 
 
 _LOG_MAC_LABEL = b"sscard ceremony log v1"
+
 
 class SoftwareKeyStore(ClosingStore):
     """Keys in one file, each sealed under a key-encryption key from a passphrase or key file.
@@ -110,7 +113,7 @@ class SoftwareKeyStore(ClosingStore):
         secret does not open it; the file is left as it is in both cases.
         """
         _refuse_link(path)
-        raw = path.read_bytes()
+        raw = read_bounded(path, MAX_STORE_FILE_BYTES, "key store file")
         file_keys, decoded = decode(secret, raw)
         return cls(
             path,
@@ -240,11 +243,18 @@ def _random_key(algorithm: Algorithm) -> bytes:
     return with_odd_parity(value) if algorithm is Algorithm.TDES else value
 
 
+def lock_file(path: Path) -> Path:
+    """The file beside the store at ``path`` that its writers lock to take turns
+    (``<path>.lock``). It stays once made: removed while a writer waits on it, two writers
+    could lock two different files and both write. Only a store nobody else can know of
+    yet (one just made) may drop it."""
+    return path.with_name(path.name + ".lock")
+
+
 @contextlib.contextmanager
 def _locked(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``<path>.lock`` (writers of one store take turns)."""
-    lock_path = path.with_name(path.name + ".lock")
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    """Hold an exclusive lock on ``lock_file(path)`` (writers of one store take turns)."""
+    fd = os.open(lock_file(path), os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

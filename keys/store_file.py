@@ -34,11 +34,14 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from keys.algorithms import Algorithm, KeyPurpose
 from keys.compare import constant_time_equal
 from keys.errors import StoreCorrupted, StoreLocked
+from keys.files import UnfitFile, read_bounded
 from keys.kcv import key_check_value
 from keys.store import KeyInfo
 
 FORMAT = "sscard-keystore/1"
 KEY_FILE_LENGTH = 32
+# A store of a thousand keys is about 400 KB: anything beyond this is not a key store.
+MAX_STORE_FILE_BYTES = 16 * 1024 * 1024
 _CHECK_PLAINTEXT = b"sscard key store"
 _NONCE_LENGTH = 12
 _SALT_LENGTH = 16
@@ -82,14 +85,15 @@ class ScryptParams:
     p: int = 1
 
     def __post_init__(self) -> None:
-        if self.n < 2 or self.n & (self.n - 1) or self.r < 1 or self.p < 1:
-            raise ValueError("scrypt n is a power of two (at least 2); r and p are positive")
-        if self.n < MIN_SCRYPT_N:
-            raise ValueError(f"scrypt n is at least 2**10 (the default is 2**17), got {self.n}")
-        if self.n > MAX_SCRYPT_N or self.r > MAX_SCRYPT_R or self.p > MAX_SCRYPT_P:
+        if not MIN_SCRYPT_N <= self.n <= MAX_SCRYPT_N or self.n & (self.n - 1):
             raise ValueError(
-                f"scrypt n is at most 2**20, r at most {MAX_SCRYPT_R}, p at most {MAX_SCRYPT_P}"
+                f"scrypt n is a power of two from 2**10 to 2**20 (the default is 2**17), "
+                f"got {self.n}"
             )
+        if not 1 <= self.r <= MAX_SCRYPT_R:
+            raise ValueError(f"scrypt r is from 1 to {MAX_SCRYPT_R}, got {self.r}")
+        if not 1 <= self.p <= MAX_SCRYPT_P:
+            raise ValueError(f"scrypt p is from 1 to {MAX_SCRYPT_P}, got {self.p}")
 
 
 def write_key_file(path: Path) -> None:
@@ -136,9 +140,13 @@ def derive_file_keys(secret: KeyEncryptionSecret, kek: dict[str, Any]) -> FileKe
 
 
 def _read_key_file(path: Path) -> bytes:
-    value = path.read_bytes()
+    value = read_bounded(path, KEY_FILE_LENGTH, "key file")
     if len(value) != KEY_FILE_LENGTH:
-        raise ValueError(f"a key file holds exactly {KEY_FILE_LENGTH} bytes")
+        raise UnfitFile(
+            path,
+            "key file",
+            f"it holds {len(value)} bytes, and a key file exactly {KEY_FILE_LENGTH} bytes",
+        )
     return value
 
 

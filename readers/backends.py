@@ -29,7 +29,7 @@ def open_backend(name: str, **options: Any) -> ReaderBackend:
         known = ", ".join(available_backends()) or "none"
         raise BackendNotAvailableError(
             f"no reader backend named {name!r} is installed (installed: {known}); "
-            "reinstall the project with `pip install -e .`"
+            "reinstall the project: pip install -e ."
         )
     factory = next(iter(found)).load()
     backend: ReaderBackend = factory(**options)

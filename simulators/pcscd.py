@@ -68,8 +68,8 @@ def ensure_pcscd(timeout: float = START_TIMEOUT_SECONDS) -> int:
         )
     if os.geteuid() != 0:
         raise PcscdUnavailableError(
-            "pcscd is not running and only root can start it: run `sudo pcscd` "
-            "(or `source scripts/bootstrap.sh && sscard_ensure_pcscd` as root)"
+            "pcscd is not running and only root can start it: run sudo pcscd "
+            "(or, as root: source scripts/bootstrap.sh && sscard_ensure_pcscd)"
         )
     # pcscd forks into the background: give it no pipes of ours to hold open.
     returncode = subprocess.call(  # noqa: S603

@@ -10,7 +10,7 @@ extension record. ``make_personalisation`` turns one into what a soft card is bu
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TypeVar
@@ -25,6 +25,9 @@ from readers.card.regions import city_code, province_of, provinces, subdivisions
 from simulators.card.personalisation import GENERATIONS, CardPersonalisation, Generation
 from simulators.photo import generate_photo
 
+# The most residents one run makes: the numbers handed out are kept to keep them unique
+# (about 200 bytes a resident, 2 GB at the most).
+MAX_POPULATION = 10_000_000
 NAME_BYTES_BASIC = 30  # EF06 tag 09: all a 1.00 card can hold
 NAME_BYTES_EXTENDED = 50  # tag 09 + extension tag 4E on 2.00/3.00 cards
 
@@ -127,14 +130,25 @@ def generate_population(
 ) -> list[SyntheticResident]:
     """``n`` synthetic residents, each with a card of one of ``generations``.
 
-    The same ``n``, ``seed`` and ``generations`` always give the same residents.
+    The same ``n``, ``seed`` and ``generations`` always give the same residents. For many,
+    ``iter_population`` gives them one at a time instead of all at once.
     """
+    return list(iter_population(n, seed=seed, generations=generations))
+
+
+def iter_population(
+    n: int, *, seed: int, generations: Iterable[Generation] = GENERATIONS
+) -> Iterator[SyntheticResident]:
+    """The residents of ``generate_population``, the same for the same arguments, made one
+    at a time as they are asked for (only the numbers already handed out are kept, to keep
+    them unique: about 200 bytes a resident)."""
     if n < 0:
         raise ValueError(f"n must not be negative, got {n}")
     allowed = tuple(generations)
     if not allowed or any(g not in GENERATIONS for g in allowed):
         raise ValueError(f"generations must be a non-empty choice of {GENERATIONS}")
-    return _Generator(random.Random(seed), allowed).residents(n)
+    generator = _Generator(random.Random(seed), allowed)
+    return (generator.resident() for _ in range(n))
 
 
 def make_personalisation(
@@ -173,14 +187,12 @@ class _Generator:
         self._jiangsu_counties = tuple(
             c for city in self._jiangsu_cities for c in subdivisions(city)
         )
-        self._ssns: set[str] = set()
-        self._card_numbers: set[str] = set()
-        self._chip_serials: set[bytes] = set()
+        # The numbers handed out, as ints: a third smaller than the strings themselves.
+        self._ssns: set[int] = set()
+        self._card_numbers: set[int] = set()
+        self._chip_serials: set[int] = set()
 
-    def residents(self, n: int) -> list[SyntheticResident]:
-        return [self._resident() for _ in range(n)]
-
-    def _resident(self) -> SyntheticResident:
+    def resident(self) -> SyntheticResident:
         rng = self._rng
         generation = rng.choice(self._generations)
         sex = rng.choice("12")
@@ -198,7 +210,7 @@ class _Generator:
             if province_of(birthplace) == _JIANGSU
             else rng.choice(self._jiangsu_cities)
         )
-        chip_serial = _draw_unique(self._chip_serials, lambda: rng.randbytes(4))
+        chip_serial = _draw_unique(self._chip_serials, lambda: rng.randbytes(4), _bytes_key)
         start, end = _ISSUE_DATES[generation]
         issue_date = _random_date(rng, max(start, birth_date + timedelta(days=30)), end)
         return SyntheticResident(
@@ -210,7 +222,7 @@ class _Generator:
             social_security_number=self._ssn(birthplace, birth_date, sex),
             generation=generation,
             region_code=region_code,
-            card_number=_draw_unique(self._card_numbers, self._card_number),
+            card_number=_draw_unique(self._card_numbers, self._card_number, _card_number_key),
             chip_serial=chip_serial,
             card_identification_code=build_card_identification_code(region_code, chip_serial),
             issue_date=issue_date,
@@ -231,6 +243,7 @@ class _Generator:
             lambda: build_social_security_number(
                 region_code, birth_date, self._rng.randrange(first, 1000, 2)
             ),
+            _ssn_key,
         )
 
     def _card_number(self) -> str:
@@ -262,13 +275,26 @@ class _Generator:
                 return name
 
 
-def _draw_unique(issued: set[_T], draw: Callable[[], _T]) -> _T:
-    """Draw until the value is new to ``issued``, then record it."""
+def _draw_unique(issued: set[int], draw: Callable[[], _T], key: Callable[[_T], int]) -> _T:
+    """Draw until the value's ``key`` is new to ``issued``, then record it."""
     while True:
         value = draw()
-        if value not in issued:
-            issued.add(value)
+        drawn = key(value)
+        if drawn not in issued:
+            issued.add(drawn)
             return value
+
+
+def _bytes_key(value: bytes) -> int:
+    return int.from_bytes(value, "big")
+
+
+def _card_number_key(number: str) -> int:
+    return int(number[:8], 36)  # the body; the check character follows from it
+
+
+def _ssn_key(number: str) -> int:
+    return int(number[:17])  # region, birth date, sequence; the check character follows
 
 
 def _gbk_length(text: str) -> int:

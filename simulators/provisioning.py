@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from keys.algorithms import Algorithm
+from keys.files import UnfitFile, read_bounded
 from keys.kcv import key_check_value
-from keys.software_store import SoftwareKeyStore
+from keys.software_store import SoftwareKeyStore, lock_file
 from keys.store_file import Passphrase
 from readers.connection import Protocol_
 from simulators.card.state import read_json_document
@@ -30,6 +31,8 @@ from simulators.psam_keys import (
 )
 
 TRANSPORT_ALGORITHM = Algorithm.AES256
+# A passphrase or a transport key is one line: a larger file is the wrong file.
+MAX_SECRET_FILE_BYTES = 4096
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,10 @@ def write_synthetic_province(directory: Path, code: str = "320000") -> ProvinceF
     _write_secret(files.passphrase_file, province.passphrase.text)
     write_transport_key(files.transport_key_file, province.transport.value)
     province.close()
+    # The store was made just now and nobody else has been told of it: no writer can be
+    # waiting on its lock file, so the directory holds just the three files it promises.
+    # (The store's first ceremony makes the lock file again, and it stays: keys.software_store.)
+    lock_file(files.store).unlink(missing_ok=True)
     return files
 
 
@@ -70,8 +77,9 @@ def write_transport_key(path: Path, value: bytes) -> None:
 def read_transport_key(path: Path) -> bytes:
     """The manufacturer's transport key from its file (64 hex digits)."""
     digits = 2 * TRANSPORT_ALGORITHM.key_length
+    raw = read_bounded(path, MAX_SECRET_FILE_BYTES, "transport key file")
     try:
-        value = bytes.fromhex(path.read_text(encoding="ascii").strip())
+        value = bytes.fromhex(raw.decode("ascii").strip())
     except ValueError:  # UnicodeDecodeError included
         raise ValueError(f"{path}: a transport key file holds {digits} hex digits") from None
     if len(value) != TRANSPORT_ALGORITHM.key_length:
@@ -86,7 +94,11 @@ def open_store(
     store: Path, passphrase_file: Path, transport_key_file: Path
 ) -> Iterator[tuple[SoftwareKeyStore, TransportKey]]:
     """The issuer's store and the transport key it shares with the factory."""
-    passphrase = Passphrase(passphrase_file.read_text(encoding="utf-8").rstrip("\r\n"))
+    raw = read_bounded(passphrase_file, MAX_SECRET_FILE_BYTES, "passphrase file")
+    try:
+        passphrase = Passphrase(raw.decode("utf-8").rstrip("\r\n"))
+    except UnicodeDecodeError:
+        raise UnfitFile(passphrase_file, "passphrase file", "it is not UTF-8 text") from None
     with SoftwareKeyStore.open(store, passphrase) as opened:
         transport = find_transport_key(
             opened, read_transport_key(transport_key_file), TRANSPORT_ALGORITHM
@@ -124,7 +136,7 @@ def psam_from_export(
     ``ValueError`` naming both files when the export was wrapped under another transport
     key than the file's, saying how to export under the file's key.
     """
-    _, document = read_json_document(export)
+    _, document = read_json_document(export, "PSAM key export")
     transport_key = read_transport_key(transport_key_file)
     try:
         keys = psam_keys_from_export(document, transport_key)

@@ -101,5 +101,5 @@ def psam_from_json(document: object, path: Path) -> SoftPsam:
 
 def load_psam(path: str | os.PathLike[str]) -> SoftPsam:
     """Load a PSAM saved by ``save_psam`` (CardStateError names the file and the problem)."""
-    source, document = read_json_document(path)
+    source, document = read_json_document(path, "soft PSAM file")
     return psam_from_json(document, source)

@@ -44,7 +44,7 @@ def load_chip(path: Path) -> CardOS:
     A card saves itself back to ``path`` after every change (PIN tries, writes), as
     ``load_card`` makes it; a PSAM keeps nothing to save.
     """
-    source, document = read_json_document(path)
+    source, document = read_json_document(path, "soft card or PSAM file")
     kind = document.get("format") if isinstance(document, dict) else None
     if kind == CARD_FORMAT:
         return card_from_json(document, source, on_change=saving_to(source))

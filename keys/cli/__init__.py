@@ -6,7 +6,7 @@ command they are (``command``), the store options every command takes before or 
 name (``options``), opening the store for a step (``stores``), secrets from files or hidden
 prompts (``secrets``), what is printed (``output``) and the one error path (``errors``).
 
-Exit status: 0 done, 1 refused or failed (one ``error: … — what to do`` line), 2 usage.
+Exit status: 0 done, 1 refused or failed (one ``Error: … — what to do`` line), 2 usage.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ PROG = "sscard-keys"
 
 
 @click.group(PROG, cls=KeysGroup)
-@click.version_option(package_name="sscard", prog_name=PROG)
+@click.version_option(None, "-V", "--version", package_name="sscard", prog_name=PROG)
 def cli(**_store_options: Any) -> None:
     """Key ceremonies for the social security card's keys.
 
@@ -46,7 +46,7 @@ def cli(**_store_options: Any) -> None:
       sscard-keys list --pkcs11-module /usr/lib/softhsm/libsofthsm2.so \\
           --token-label prov --pin-file pin.txt --log ceremony.log
 
-    Exit status: 0 done, 1 refused or failed (one "error: ..." line says what to do),
+    Exit status: 0 done, 1 refused or failed (one "Error: ..." line says what to do),
     2 usage error.
     """
 

@@ -25,7 +25,14 @@ from keys.errors import ComponentCheckFailed
 from keys.kcv import key_check_value, parse_kcv
 from keys.software_store import SoftwareKeyStore
 from keys.store import check_kind, check_label
-from keys.store_file import KeyEncryptionSecret, KeyFile, ScryptParams, write_key_file
+from keys.store_file import (
+    MAX_SCRYPT_N,
+    MIN_SCRYPT_N,
+    KeyEncryptionSecret,
+    KeyFile,
+    ScryptParams,
+    write_key_file,
+)
 
 
 def _label(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
@@ -38,10 +45,12 @@ def _label(_ctx: click.Context, _param: click.Parameter, value: str | None) -> s
 
 
 def _scrypt(_ctx: click.Context, _param: click.Parameter, value: int) -> int:
-    try:
-        ScryptParams(n=value)
-    except ValueError as error:
-        raise click.BadParameter(str(error)) from None
+    if not MIN_SCRYPT_N <= value <= MAX_SCRYPT_N or value & (value - 1):
+        raise click.BadParameter(
+            f"{value} is not one of the powers of two from {MIN_SCRYPT_N} to {MAX_SCRYPT_N}: "
+            f"give one of 1024, 2048, 4096 … 1048576, or leave the option out for "
+            f"{ScryptParams().n}"
+        )
     return value
 
 
@@ -100,16 +109,17 @@ def _details(label: str, algorithm: Algorithm, purpose: KeyPurpose) -> dict[str,
 @click.option(
     "--scrypt-n",
     type=int,
+    metavar="N",
     default=ScryptParams().n,
     callback=_scrypt,
-    help="scrypt cost of the passphrase: a power of two from 2**10 to 2**20 (higher is slower "
-    "to open, and to guess).",
+    help="scrypt cost of the passphrase: a power of two from 1024 (2**10) to 1048576 (2**20); "
+    "higher is slower to open, and to guess.",
 )
 def create(where: StoreChoice, new_key_file: bool, scrypt_n: int) -> None:
     """Create an empty software key store, and its ceremony log beside it.
 
-    The new passphrase is typed twice, hidden, unless --passphrase-file or --key-file
-    gives it.
+    The new passphrase (at least 12 characters) is typed twice, hidden, unless
+    --passphrase-file or --key-file gives it.
     """
     if not isinstance(where, SoftwareStore):
         raise click.UsageError("create makes a software key store: give --store FILE")
@@ -164,6 +174,7 @@ def generate(where: StoreChoice, label: str, algorithm: str, purpose: str) -> No
 @click.option(
     "--custodians",
     type=click.IntRange(2, 3),
+    metavar="2|3",
     required=True,
     help="How many custodians bring a component (2 or 3); the key is their XOR.",
 )
@@ -226,7 +237,7 @@ def rotate(where: StoreChoice, label: str) -> None:
 
 @click.command("list", cls=CeremonyCommand, short_help="List the keys and their check values.")
 def list_keys(where: StoreChoice) -> None:
-    """List the keys: label, version, algorithm, purpose and check value, never a value.
+    """List the keys: label, version, algorithm, purpose and check value (never a key's value).
 
     On a terminal a table; on a pipe or file a header line and one key per line, in
     columns separated by spaces.

@@ -2,7 +2,7 @@
 
 A ``CeremonyCommand`` takes the key store options (before or after its name), resolves
 them into the store its callback gets as ``where``, sets up ``-v`` logging to stderr, and
-turns every error its step meets into ``error: … — what to do`` (``keys.cli.errors``).
+turns every error its step meets into ``Error: … — what to do`` (``keys.cli.errors``).
 Help shows a command's own options, then the key store's.
 """
 
@@ -28,15 +28,16 @@ STORE_SECTION = "Key store (these options go before or after the command)"
 
 
 def _configure_logging(ctx: click.Context, verbosity: int) -> None:
-    """Log the ``keys`` package to stderr for this command (never a secret: see keys)."""
-    if verbosity <= 0:
-        return
+    """Log the ``keys`` package to stderr for this command with ``-v`` (never a secret: see
+    keys); without it, nothing (not even a warning through logging's last resort)."""
     logger = logging.getLogger("keys")
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler: logging.Handler = logging.NullHandler()
     previous = logger.level
+    if verbosity > 0:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.setLevel(logging.DEBUG if verbosity > 1 else logging.INFO)
     logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG if verbosity > 1 else logging.INFO)
 
     def restore() -> None:
         logger.removeHandler(handler)

@@ -1,19 +1,21 @@
 """The one way ``sscard-keys`` reports a refused or failed step: one line, exit status 1.
 
 Every error a ceremony meets (``KeyStoreError``, a caller's ``ValueError``, an ``OSError``)
-becomes ``error: what went wrong — what to do``. Messages come from ``keys.errors`` and the
-command's own checks, which never hold key material, passphrases or PINs; no traceback is
-shown. Usage errors stay click's (exit status 2).
+becomes ``Error: what went wrong — what to do`` (click's form, as the other sscard commands
+print theirs). Messages come from ``keys.errors`` and the command's own checks, which never
+hold key material, passphrases or PINs; no traceback is shown. Usage errors stay click's
+(exit status 2).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import IO, Any
+from typing import Any
 
 import click
 
 from keys.errors import (
+    AnchorRefused,
     CeremonyLogCorrupted,
     CeremonyLogElsewhere,
     ComponentCheckFailed,
@@ -28,21 +30,19 @@ from keys.errors import (
     UnsupportedAlgorithm,
     UnwrapFailed,
 )
+from keys.files import UnfitFile
 
-#: The errors a ceremony reports as ``error: …`` (anything else is a bug and shows as one).
+#: The errors a ceremony reports as ``Error: …`` (anything else is a bug and shows as one).
 REPORTED = (KeyStoreError, ValueError, OSError)
 
 
 class CeremonyFailed(click.ClickException):
-    """A step was refused or failed: ``error: what — what to do`` on stderr, exit status 1."""
+    """A step was refused or failed: ``Error: what — what to do`` on stderr, exit status 1."""
 
     exit_code = 1
 
     def __init__(self, what: str, todo: str) -> None:
         super().__init__(f"{what} — {todo}")
-
-    def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(f"error: {self.format_message()}", file=file, err=file is None)
 
 
 def _log_elsewhere(error: CeremonyLogElsewhere) -> str:
@@ -66,6 +66,11 @@ _TODO: dict[type[BaseException], str | Callable[[Any], str]] = {
     ComponentCheckFailed: _component,
     UnwrapFailed: "check the transport key: the wrapped key does not open under it",
     CeremonyLogElsewhere: _log_elsewhere,
+    AnchorRefused: (
+        "give --anchors this store's anchors file (anchor-log writes it); the ceremony log's "
+        "lines themselves verify"
+    ),
+    UnfitFile: "give the file itself: check the path",
     CeremonyLogCorrupted: (
         "the log was altered or damaged and no step is logged on it: keep it as evidence and "
         "restore it from its backup (sscard-keys verify-log --anchors FILE checks it)"

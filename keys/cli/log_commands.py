@@ -12,12 +12,13 @@ from pathlib import Path
 
 import click
 
-from keys.ceremony_log import anchor, verify_log
+from keys.ceremony_log import Anchor, anchor, read_anchors, verify_log
 from keys.cli.command import CeremonyCommand
 from keys.cli.errors import CeremonyFailed
 from keys.cli.options import StoreChoice
 from keys.cli.output import say
 from keys.cli.stores import opened
+from keys.files import UnfitFile
 
 
 def _require_log(where: StoreChoice) -> None:
@@ -57,8 +58,17 @@ def verify_log_command(where: StoreChoice, anchors: Path | None) -> None:
         )
 
 
-def _anchors(path: Path) -> list[str]:
-    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+def _anchors(path: Path) -> list[Anchor]:
+    """The anchors file's anchors, read before the store is opened; a file that is not one
+    is its own fault, reported as such (the log is not checked)."""
+    try:
+        return read_anchors(path)
+    except UnfitFile as error:
+        raise CeremonyFailed(
+            str(error),
+            "give --anchors the file sscard-keys anchor-log appends to; the ceremony log was "
+            "not checked",
+        ) from None
 
 
 @click.command("anchor-log", cls=CeremonyCommand, short_help="Checkpoint the ceremony log's head.")

@@ -21,7 +21,7 @@ def list_readers() -> None:
     readers = open_backend(PCSC_BACKEND).list_readers()
     if not readers:
         click.echo(
-            "sscard-read: no PC/SC reader is present (plug one in, or run `sscard-sim vpcd`)",
+            "sscard-read: no PC/SC reader is present (plug one in, or run sscard-sim vpcd)",
             err=True,
         )
         return

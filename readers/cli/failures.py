@@ -47,11 +47,11 @@ def explain(exc: Exception) -> str | None:
         case ServiceUnavailableError():
             return (
                 f"pcscd is not reachable or refuses this user ({exc}): start it "
-                "(`sudo systemctl start pcscd.socket`); `sscard-read doctor` says what is wrong"
+                "(sudo systemctl start pcscd.socket); sscard-read doctor says what is wrong"
             )
         case ReaderUnavailableError():
             return (
-                f"the reader is gone ({exc}): plug it back in; `sscard-read list` shows "
+                f"the reader is gone ({exc}): plug it back in; sscard-read list shows "
                 "the readers present"
             )
         case SharingViolationError():

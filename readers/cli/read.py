@@ -244,14 +244,17 @@ def read(
     click.echo(record.to_pipe())
 
 
-@click.command(short_help="A read's APDUs, PIN and personal data masked.")
+@click.command(short_help="A read's APDUs (PIN and personal data masked).")
 @_source_options
 @_pin_option("Verify this PIN first (it is masked in the trace).")
 @verbosity_option
 @click.pass_context
 def trace(ctx: click.Context, /, pin: str | None, **params: Any) -> None:
-    """Read one card and print its APDUs, and the PSAM's labelled PSAM (PIN and personal
-    data masked)."""
+    """Read one card and print every APDU of the read, PIN and personal data masked.
+
+    With a PSAM, its APDUs are printed too, each line starting "PSAM". The last line counts
+    the APDUs.
+    """
     plan = _Read(ctx, params)
     pin = _pin(pin)
     lines: list[str] = []

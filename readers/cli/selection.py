@@ -37,7 +37,7 @@ def choose_reader(readers: Sequence[str], choice: str, option: str = "--reader")
     if not readers:
         raise Failure(
             f"{option} {choice}: no PC/SC reader is present. Plug one in (or put a soft card "
-            "into pcscd with `sscard-sim vpcd`); `sscard-read doctor` says what is missing"
+            "into pcscd with sscard-sim vpcd); sscard-read doctor says what is missing"
         )
     wanted = choice.strip().casefold()
     if wanted.isascii() and wanted.isdigit():

@@ -13,8 +13,10 @@ Exit codes, the same in every command:
 
 ``-v``/``--verbose`` is accepted before and after a subcommand (``verbosity_option`` on
 the program and on every command); it logs the program's packages to stderr, INFO with
-one ``-v``, DEBUG with two. Tables and progress bars use rich, only when the stream they
-go to is a terminal: pipes and tests get plain lines.
+one ``-v``, DEBUG with two. Without it nothing is logged, warnings included: stderr holds
+the command's own lines and at most one ``Error:`` line. Tables and progress bars use
+rich, only when the stream they go to is a terminal: pipes and tests get plain lines.
+``-V``/``--version`` shows the version.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ CONTEXT_SETTINGS: dict[str, Any] = {
 LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 _VERBOSITY = "sscard.verbosity"
 _LEVELS = (logging.WARNING, logging.INFO, logging.DEBUG)
+_SILENT = logging.CRITICAL + 1  # above every level: the handler's level without -v
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -66,7 +69,12 @@ class Failure(click.ClickException):
 
 
 class _StderrHandler(logging.Handler):
-    """Log records to whatever ``sys.stderr`` is when they are emitted (tests swap it)."""
+    """Log records to whatever ``sys.stderr`` is when they are emitted (tests swap it).
+
+    It shows nothing until ``-v`` sets its level (``_count_verbosity``)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=_SILENT)
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -89,12 +97,14 @@ class Program(click.Group):
         super().__init__(*args, **kwargs)
         self.explain = explain
         self.log_packages = tuple(log_packages)
+        self.log_handler = _StderrHandler()
+        self.log_handler.setFormatter(logging.Formatter(LOG_FORMAT))
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         loggers = [logging.getLogger(name) for name in self.log_packages]
         levels = [logger.level for logger in loggers]
-        handler = _StderrHandler()
-        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        handler = self.log_handler
+        handler.setLevel(_SILENT)
         root = logging.getLogger()
         root.addHandler(handler)
         try:
@@ -118,7 +128,7 @@ class Program(click.Group):
 
 
 def program(name: str, help_text: str, explain: Explain, log_packages: Sequence[str]) -> Program:
-    """A root group with ``--version``, ``-v`` and ``-h``; add commands to it."""
+    """A root group with ``-V``/``--version``, ``-v`` and ``-h``; add commands to it."""
 
     @click.group(
         name=name,
@@ -128,7 +138,7 @@ def program(name: str, help_text: str, explain: Explain, log_packages: Sequence[
         explain=explain,
         log_packages=log_packages,
     )
-    @click.version_option(package_name=PACKAGE, prog_name=name)
+    @click.version_option(None, "-V", "--version", package_name=PACKAGE, prog_name=name)
     @verbosity_option
     def root() -> None:
         pass
@@ -154,8 +164,10 @@ def _count_verbosity(ctx: click.Context, _param: click.Parameter, value: int) ->
     ctx.meta[_VERBOSITY] = verbosity
     root = ctx.find_root().command
     level = _LEVELS[min(verbosity, len(_LEVELS) - 1)]
-    for name in getattr(root, "log_packages", ()):
-        logging.getLogger(name).setLevel(level)
+    if isinstance(root, Program):
+        root.log_handler.setLevel(level)
+        for name in root.log_packages:
+            logging.getLogger(name).setLevel(level)
 
 
 def verbosity_option(function: F) -> F:
@@ -167,7 +179,7 @@ def verbosity_option(function: F) -> F:
         expose_value=False,
         callback=_count_verbosity,
         show_default=False,
-        help="Log what happens to stderr: -v the steps, -vv the details too (each APDU, "
+        help="Log what happens to stderr: -v the steps, -vv the details too (each APDU, with "
         "PINs and personal data masked). Before or after the subcommand.",
     )(function)
 
@@ -237,6 +249,19 @@ def show_table(headers: Sequence[str], rows: Sequence[Sequence[str]], plain: Seq
     for row in rows:
         table.add_row(*row)
     Console().print(table)
+
+
+def require_parent(path: Path) -> None:
+    """A failure unless the directory ``path`` goes into exists: commands make the file or
+    directory they are asked for, never a missing directory above it (a mistyped path would
+    otherwise leave a tree of directories behind)."""
+    parent = path.parent
+    if not parent.is_dir():
+        missing = "is not a directory" if parent.exists() else "does not exist"
+        raise Failure(
+            f"cannot write {path}: the directory {parent} {missing}; make it first, or give "
+            "a path in an existing directory"
+        )
 
 
 @contextlib.contextmanager

@@ -39,7 +39,7 @@ def check_socket(path: Path = PCSCD_SOCKET) -> Finding:
             "pcscd socket",
             False,
             f"{path} does not exist: pcscd is not running",
-            "start it: `sudo systemctl start pcscd.socket` or `sudo pcscd`",
+            "start it: sudo systemctl start pcscd.socket (or: sudo pcscd)",
         )
     if not stat.S_ISSOCK(mode):
         return Finding("pcscd socket", False, f"{path} is not a socket")
@@ -62,7 +62,9 @@ def check_service(api: ScardApi) -> tuple[Finding, list[str]]:
             "SCARD_E_NO_SERVICE": "pcscd is not running or not reachable: start pcscd",
             "SCARD_E_NO_ACCESS": "access denied by pcscd (polkit): ask for the pcscd "
             "polkit rule for this user, or run the terminal as the allowed user",
-        }.get(name, "see pcscd's log: `journalctl -u pcscd` or run `pcscd -f -d`")
+        }.get(
+            name, "see pcscd's log (journalctl -u pcscd), or run it in the foreground: pcscd -f -d"
+        )
         return Finding("PC/SC service", False, f"no context: {name}", hint), []
     try:
         code, readers = api.list_readers(context)
@@ -83,8 +85,8 @@ def check_readers(api: ScardApi, readers: list[str]) -> Finding:
             "readers",
             False,
             "pcscd sees no reader",
-            "plug the reader in (`lsusb`), check its driver below, or for the simulator "
-            "run `sscard-sim vpcd --card FILE`",
+            "plug the reader in (lsusb lists it), check its driver below, or for the "
+            "simulator run sscard-sim vpcd --card FILE",
         )
     code, context = api.establish_context()
     if code != codes.SUCCESS:

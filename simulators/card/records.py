@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+from readers.card.pipe import SEPARATOR as PIPE_SEPARATOR
 from readers.iso7816.codecs import encode_an, encode_cn
 from readers.iso7816.tlv import encode_ber_tlv, encode_simple_tlv
 from simulators.card.filesystem import EF05_FID, EF06_FID, CardFile
@@ -13,6 +16,21 @@ NAME_LENGTH = 30
 NAME_EXTENSION_LENGTH = 20
 ALGORITHM_3DES = 0x01
 ALGORITHM_SM4 = 0x03
+
+# Unicode general categories a name may not hold: controls (Cc: NUL, tab, line breaks,
+# ESC), format characters (Cf: zero-width, bidirectional marks), surrogates, private use,
+# unassigned, and line and paragraph separators. cardsvc refuses the same in any text
+# (cardsvc.kit.text); a test holds the two to agreement.
+REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+_CATEGORY_WORDS = {
+    "Cc": "a control character",
+    "Cf": "an invisible format character",
+    "Zl": "a line separator",
+    "Zp": "a paragraph separator",
+    "Cs": "a byte of the command line that is not UTF-8 text",
+    "Co": "a private-use character",
+    "Cn": "an unassigned code point",
+}
 
 
 def atr_for(city_code: str, chip_serial: bytes) -> bytes:
@@ -38,14 +56,41 @@ def ef05_records(p: CardPersonalisation) -> list[bytes]:
     ]
 
 
+def holder_name(name: str) -> str:
+    """``name`` as a card holds it: trimmed of spaces at either end.
+
+    ``ValueError`` saying why for a name no card should hold: an empty one, or one with a
+    control or format character (a tab, a line break, a zero-width or bidirectional mark:
+    the categories cardsvc refuses in any text) or the pipe string's separator '|'.
+    """
+    cleaned = name.strip()
+    if not cleaned:
+        raise ValueError("a name cannot be empty")
+    for ch in cleaned:
+        if ch == PIPE_SEPARATOR:
+            raise ValueError(
+                "a name cannot hold '|': it separates the fields of the ministry's pipe string "
+                "a card is read into; give the name without it"
+            )
+        category = unicodedata.category(ch)
+        if category in REFUSED_CATEGORIES:
+            described = unicodedata.name(ch, "")
+            raise ValueError(
+                f"the name holds U+{ord(ch):04X}{' ' + described if described else ''}, "
+                f"{_CATEGORY_WORDS[category]}: a name holds "
+                "only visible characters and spaces; give it as the issuer writes it"
+            )
+    return cleaned
+
+
 def split_name(name: str, generation: str) -> tuple[bytes, bytes]:
-    """The name in GBK cut at a character boundary into tag 09 (≤ 30 bytes) and, on 2.00
-    and 3.00 cards, the extension 4E (≤ 20 bytes).
+    """The name (``holder_name``: trimmed, no control characters, no '|') in GBK cut at a
+    character boundary into tag 09 (≤ 30 bytes) and, on 2.00 and 3.00 cards, the
+    extension 4E (≤ 20 bytes).
 
     ``ValueError`` saying why when a card of ``generation`` cannot hold the name.
     """
-    if not name.strip():
-        raise ValueError("a name cannot be empty")
+    name = holder_name(name)
     for ch in name:
         try:
             ch.encode("gbk")

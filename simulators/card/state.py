@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from keys.algorithms import KeyPurpose
+from keys.files import UnfitFile, read_bounded
 from simulators.card.filesystem import PHOTO_FILE_SIZE, RECORD_FILES
 from simulators.card.keyring import CARD_KEY_ORDER, StoredKey
 from simulators.card.memory import CardMemory
@@ -42,6 +43,8 @@ from simulators.card.ssc import SoftSocialSecurityCard
 FORMAT = "sscard-soft-ssc"
 VERSION = 2
 READABLE_VERSIONS = (1, 2)
+# A card file is about 3 KB (a 16 KiB photo makes it 25 KB); a PSAM's or an export's less.
+MAX_STATE_FILE_BYTES = 1024 * 1024
 
 
 class CardStateError(ValueError):
@@ -214,11 +217,16 @@ def _card_keys(r: JsonFields, stored: dict[str, Any]) -> dict[KeyPurpose, Stored
     return card_keys
 
 
-def read_json_document(path: str | os.PathLike[str]) -> tuple[Path, object]:
-    """The parsed JSON of a state file; CardStateError naming the file if it is unreadable."""
+def read_json_document(
+    path: str | os.PathLike[str], what: str = "soft card file"
+) -> tuple[Path, object]:
+    """The parsed JSON of a state file (``what`` names its kind); CardStateError naming the
+    file if it is unreadable, not a regular file, or larger than any state file."""
     source = Path(path)
     try:
-        text = source.read_text(encoding="utf-8")
+        text = read_bounded(source, MAX_STATE_FILE_BYTES, what).decode("utf-8")
+    except UnfitFile as exc:
+        raise CardStateError(source, f"not a {what}: {exc.reason}") from None
     except OSError as exc:
         raise CardStateError(source, f"cannot read: {exc.strerror}") from exc
     except UnicodeDecodeError:

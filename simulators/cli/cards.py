@@ -11,14 +11,32 @@ from typing import Any, TypeVar
 
 import click
 
-from readers.cli.toolkit import DIRECTORY, FILE, Failure, progress, verbosity_option, writing
+from readers.cli.toolkit import (
+    DIRECTORY,
+    FILE,
+    Failure,
+    progress,
+    require_parent,
+    verbosity_option,
+    writing,
+)
 from readers.connection import Protocol_
 from simulators.card.personalisation import GENERATIONS, Generation
 from simulators.card.ssc import SoftSocialSecurityCard
 from simulators.card.state import save_card
+from simulators.cli import values
 from simulators.cli.holder import HOLDER_PARAMETERS, holder_options, personalise
-from simulators.population import generate_population, make_personalisation
-from simulators.population_csv import write_cards_csv, write_residents_csv
+from simulators.population import (
+    MAX_POPULATION,
+    generate_population,
+    iter_population,
+    make_personalisation,
+)
+from simulators.population_csv import (
+    write_cards_csv,
+    write_population_files,
+    write_residents_csv,
+)
 from simulators.provisioning import card_factory
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -55,11 +73,13 @@ def _seed(seed: int | None) -> int:
 
 
 def make_directory(path: Path) -> None:
-    """``--out``'s directory, made if needed; a failure when a file is in the way."""
+    """``--out``'s directory, made if needed (but not its parent); a failure when a file is
+    in the way or the parent is missing."""
     if path.exists() and not path.is_dir():
         raise Failure(f"{path} is a file, and --out names a directory")
+    require_parent(path)
     with writing(path):
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(exist_ok=True)
 
 
 def refuse_to_overwrite(path: Path, force: bool) -> None:
@@ -103,7 +123,9 @@ def refuse_to_overwrite(path: Path, force: bool) -> None:
 @click.option(
     "--community",
     metavar="CODE",
-    help="With --register-csv: the unified code of the holder's community station.",
+    callback=values.community_code,
+    help="With --register-csv: the unified code of the holder's community station (12 "
+    "digits, e.g. 320102001001).",
 )
 @verbosity_option
 def create(
@@ -132,6 +154,9 @@ def create(
     if register_csv is not None and any(holder[name] is not None for name in HOLDER_PARAMETERS):
         raise click.UsageError("--register-csv writes a synthetic holder: give no holder options")
     refuse_to_overwrite(out, force)
+    require_parent(out)
+    if register_csv is not None:
+        require_parent(register_csv)
     seed = _seed(seed)
     logger.info("synthetic resident of seed %d, generation %s card, %s", seed, generation, protocol)
     resident = generate_population(1, seed=seed, generations=(generation,))[0]
@@ -142,7 +167,6 @@ def create(
     else:
         card = SoftSocialSecurityCard.personalised(personalisation, protocol=protocol)
     with writing(out):
-        out.parent.mkdir(parents=True, exist_ok=True)
         save_card(card, out)
     genuine = "with card keys (genuine)" if keys else "without card keys"
     written = f"wrote {out}: generation {generation}, {protocol}, {genuine}"
@@ -162,9 +186,29 @@ def card() -> None:
 card.add_command(create)
 
 
+def _at_most_max_population(_ctx: click.Context, _param: click.Parameter, value: int) -> int:
+    if value > MAX_POPULATION:
+        raise click.BadParameter(
+            f"{value:,} is more than one run makes: at most {MAX_POPULATION:,} (every number "
+            "handed out is remembered, to keep them unique)"
+        )
+    return value
+
+
+def _count_argument(function: F) -> F:
+    return click.argument(
+        "count", metavar="N", type=click.IntRange(min=1), callback=_at_most_max_population
+    )(function)
+
+
 @click.command(short_help="N soft card files of synthetic residents.")
-@click.argument("count", metavar="N", type=click.IntRange(min=1))
-@click.option("--out", type=DIRECTORY, required=True, help="An empty directory to write into.")
+@_count_argument
+@click.option(
+    "--out",
+    type=DIRECTORY,
+    required=True,
+    help="An empty directory to write into (made if it does not exist; its parent must).",
+)
 @click.option(
     "--generation",
     "generations",
@@ -182,14 +226,18 @@ def population(
     protocol: Protocol_,
     seed: int | None,
 ) -> None:
-    """Write N soft card files of synthetic residents (card-1.json …)."""
+    """Write N soft card files of synthetic residents (card-1.json …), N at most 10,000,000.
+
+    Each card is written as soon as it is made (about 3 KB a file); the progress shows on a
+    terminal.
+    """
     make_directory(out)
     existing = sorted(out.glob("card-*.json"))
     if existing:
         raise Failure(f"{out} already holds {len(existing)} card files; use an empty directory")
     seed = _seed(seed)
     logger.info("%d synthetic residents of seed %d", count, seed)
-    residents = generate_population(count, seed=seed, generations=generations or GENERATIONS)
+    residents = iter_population(count, seed=seed, generations=generations or GENERATIONS)
     width = len(str(count))
     numbered = enumerate(residents, start=1)
     for index, resident in progress(numbered, total=count, description="cards"):
@@ -203,9 +251,13 @@ def population(
 
 
 @click.command("population-csv", short_help="N residents and cards in cardsvc's import format.")
-@click.argument("count", metavar="N", type=click.IntRange(min=1))
+@_count_argument
 @click.option(
-    "--out", type=DIRECTORY, required=True, help="The directory for residents.csv and cards.csv."
+    "--out",
+    type=DIRECTORY,
+    required=True,
+    help="The directory for residents.csv and cards.csv (made if it does not exist; its "
+    "parent must).",
 )
 @click.option("--seed", type=int, default=2013, help="Synthetic resident seed.")
 @click.option(
@@ -214,20 +266,23 @@ def population(
     metavar="CODE",
     multiple=True,
     required=True,
-    help="Unified code of a community station (repeat); residents are spread over them.",
+    callback=values.community_codes,
+    help="Unified code of a community station (12 digits, e.g. 320102001001; repeat): "
+    "residents are spread over them.",
 )
 @verbosity_option
 def population_csv(count: int, out: Path, seed: int, communities: tuple[str, ...]) -> None:
-    """Write N synthetic residents and their cards in cardsvc's import format."""
+    """Write N synthetic residents and their cards in cardsvc's import format, N at most
+    10,000,000.
+
+    Both files are written in one pass, a resident at a time; each appears complete under
+    its name when done.
+    """
     make_directory(out)
     logger.info("%d synthetic residents of seed %d", count, seed)
-    residents = generate_population(count, seed=seed)
-    write_residents_csv(
-        progress(residents, total=count, description="residents.csv"),
-        out / "residents.csv",
-        communities,
-    )
-    write_cards_csv(progress(residents, total=count, description="cards.csv"), out / "cards.csv")
+    residents = progress(iter_population(count, seed=seed), total=count, description="residents")
+    with writing(out):
+        write_population_files(residents, out, communities)
     click.echo(
         f"wrote {count} residents and their cards to {out}/residents.csv and cards.csv", err=True
     )

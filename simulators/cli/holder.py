@@ -15,21 +15,28 @@ from typing import Any, TypeVar
 
 import click
 
+from keys.files import UnfitFile, read_bounded
 from readers.card.numbers import SocialSecurityNumber, build_card_identification_code
 from readers.cli.toolkit import FILE, Failure
 from simulators.card.filesystem import PHOTO_FILE_SIZE
 from simulators.card.personalisation import CardPersonalisation
-from simulators.card.records import split_name
+from simulators.card.records import holder_name, split_name
 from simulators.cli import values
 
 JPEG_START = b"\xff\xd8"
 F = TypeVar("F", bound=Callable[..., Any])
 
 _OPTIONS = (
-    click.option("--name", help="The holder's name, in GBK: up to 30 bytes, 50 on 2.00/3.00."),
+    click.option(
+        "--name",
+        metavar="NAME",
+        help="The holder's name as the issuer writes it, in GBK: up to 30 bytes, 50 on "
+        "2.00/3.00; trimmed, and without '|' or control characters.",
+    ),
     click.option(
         "--ssn",
         callback=values.social_security_number,
+        metavar="NUMBER",
         help="18-character social security number (or 15-digit); sets sex, birth date and "
         "birthplace.",
     ),
@@ -65,6 +72,7 @@ _OPTIONS = (
     click.option(
         "--card-number",
         callback=values.card_number,
+        metavar="NUMBER",
         help="9 characters with its check character.",
     ),
     click.option(
@@ -74,7 +82,10 @@ _OPTIONS = (
         help="Expiry is 10 years on.",
     ),
     click.option(
-        "--pin", callback=values.card_pin, help="Initial PIN.  [default: the card's, 123456]"
+        "--pin",
+        callback=values.card_pin,
+        metavar="PIN",
+        help="Initial PIN (3 to 12 digits).  [default: the card's, 123456]",
     ),
     click.option(
         "--photo",
@@ -135,21 +146,25 @@ def personalise(base: CardPersonalisation, holder: dict[str, Any]) -> CardPerson
         changes["photo"] = _photo(holder["photo"])
     personalisation = dataclasses.replace(base, **changes)  # type: ignore[arg-type]
     try:
-        split_name(personalisation.name, personalisation.generation)
+        name = holder_name(personalisation.name)
+        split_name(name, personalisation.generation)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--name") from None
-    return personalisation
+    return dataclasses.replace(personalisation, name=name)
 
 
 def _photo(path: Path) -> bytes:
-    photo = path.read_bytes()
+    try:
+        photo = read_bounded(path, PHOTO_FILE_SIZE, "photo a card can hold")
+    except UnfitFile as exc:
+        if exc.size is None:
+            raise Failure(f"--photo {path}: {exc.reason}; give a JPEG file") from None
+        raise Failure(
+            f"--photo {path}: {exc.size} bytes, and a card holds a photo of at most "
+            f"{PHOTO_FILE_SIZE} bytes (16 KiB): make it smaller"
+        ) from None
     if not photo.startswith(JPEG_START):
         raise Failure(f"--photo {path}: not a JPEG file")
-    if len(photo) > PHOTO_FILE_SIZE:
-        raise Failure(
-            f"--photo {path}: {len(photo)} bytes, and a card holds a photo of at most "
-            f"{PHOTO_FILE_SIZE} bytes (16 KiB): make it smaller"
-        )
     return photo
 
 

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import click
 
-from readers.cli.toolkit import DIRECTORY, FILE, Failure, verbosity_option, writing
+from readers.cli.toolkit import (
+    DIRECTORY,
+    FILE,
+    Failure,
+    require_parent,
+    verbosity_option,
+    writing,
+)
 from readers.connection import Protocol_
 from simulators.cli import values
 from simulators.cli.cards import make_directory, protocol_options, refuse_to_overwrite
@@ -18,16 +25,18 @@ from simulators.psam_state import save_psam
 logger = logging.getLogger(__name__)
 
 
-@click.command("create")
+@click.command("create", short_help="A synthetic province's key store and its secrets' files.")
 @click.option(
     "--out",
     type=DIRECTORY,
     required=True,
-    help="The directory to write keys-CODE.json, .passphrase and .transport-key into.",
+    help="The directory to write keys-CODE.json, .passphrase and .transport-key into (made "
+    "if it does not exist; its parent must).",
 )
 @click.option(
     "--code",
     default="320000",
+    metavar="CODE",
     callback=values.province_code,
     help="The province's GB/T 2260 code (ends in 0000).",
 )
@@ -105,6 +114,7 @@ def create_psam(
     if keys is not None and passphrase_file is None:
         raise click.UsageError("--keys needs --passphrase-file")
     refuse_to_overwrite(out, force)
+    require_parent(out)
     logger.info("personalising a PSAM for terminal %s (%s)", terminal, protocol)
     if keys is not None and passphrase_file is not None:
         psam = psam_from_store(keys, passphrase_file, transport_key_file, terminal, protocol)

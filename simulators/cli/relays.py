@@ -74,7 +74,8 @@ def _read_commands(panel: ControlPanel) -> None:
 @click.option(
     "--control",
     type=FILE,
-    help="Also take commands on this Unix socket.",
+    metavar="PATH",
+    help="Also take commands on a Unix socket made at PATH.",
 )
 @verbosity_option
 def vpcd(card: Path | None, slot: int, control: Path | None) -> None:

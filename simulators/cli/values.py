@@ -68,6 +68,32 @@ def terminal_number(_ctx: click.Context, _param: click.Parameter, value: str) ->
     return value
 
 
+COMMUNITY_CODE_DIGITS = 12
+
+
+def community_code(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """A community station's unified code: its county's region code, then the street's and
+    the community's 3-digit sequence numbers (cardsvc's platform rule), e.g. 320102001001."""
+    if value is None:
+        return None
+    if len(value) != COMMUNITY_CODE_DIGITS or not (value.isascii() and value.isdigit()):
+        raise click.BadParameter(
+            f"{value!r} is not a community station's unified code: 12 digits, the county's "
+            "region code then the street's and the community's sequence, e.g. 320102001001"
+        )
+    place_code(_ctx, _param, value[:6])
+    return value
+
+
+def community_codes(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> tuple[str, ...]:
+    """``community_code`` for each of a repeated option's values."""
+    for value in values:
+        community_code(ctx, param, value)
+    return values
+
+
 def social_security_number(
     _ctx: click.Context, _param: click.Parameter, value: str | None
 ) -> SocialSecurityNumber | None:

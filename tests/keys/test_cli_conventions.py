@@ -1,6 +1,6 @@
 """``sscard-keys`` follows the command-line conventions a key officer expects: help for every
 option with its default and environment variable, ``--version``, exit status 0/1/2, store
-options before or after the command, one English ``error: … — what to do`` line, no
+options before or after the command, one English ``Error: … — what to do`` line, no
 traceback, and no secret in anything it prints."""
 
 from __future__ import annotations
@@ -66,12 +66,12 @@ def log_entries(store: Path) -> list[dict[str, object]]:
 
 
 def assert_one_error_line(result: Result, *fragments: str) -> None:
-    """Exit status 1 and exactly one English line ``error: what — what to do``."""
+    """Exit status 1 and exactly one English line ``Error: what — what to do``."""
     assert result.exit_code == 1, result.output
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
+    assert lines[0].startswith("Error: ")
     assert " — " in lines[0]
     assert lines[0].isascii() or "—" in lines[0]
     assert not any("\u4e00" <= char <= "\u9fff" for char in lines[0])  # no Chinese
@@ -130,7 +130,12 @@ def test_version() -> None:
 
 # (arguments after the store's options, exit status, what stderr or stdout says)
 EXIT_CODES: list[tuple[list[str], int, str]] = [
-    (["create", "--scrypt-n", "1000"], 2, "scrypt n is a power of two"),
+    (
+        ["create", "--scrypt-n", "1000"],
+        2,
+        "Invalid value for '--scrypt-n': 1000 is not one of the powers of two from 1024 to "
+        "1048576: give one of 1024, 2048, 4096 … 1048576, or leave the option out for 131072",
+    ),
     (["create"], 1, "there is already a file at"),
     (["generate", "--label", "x", "--algorithm", "SM4"], 2, "Missing option '--purpose'"),
     (["generate", "--label", "a b", "--algorithm", "SM4", "--purpose", "IRK"], 2, "a key label"),
@@ -277,7 +282,7 @@ def test_a_wrong_passphrase_is_one_english_line_and_a_failed_step_in_the_log(
     result = run("list", "--store", store, "--passphrase-file", store.parent / "wrong.txt")
     assert_one_error_line(
         result,
-        "error: the passphrase or key file does not open this store",
+        "Error: the passphrase or key file does not open this store",
         "— check the passphrase (--passphrase-file) or the key file (--key-file); the refused "
         "attempt is in the ceremony log",
     )
@@ -530,7 +535,7 @@ def test_a_real_process_exits_0_1_and_2_without_a_traceback(store: Path) -> None
     (store.parent / "wrong.txt").write_text("wrong passphrase!\n")
     refused = status("list", "--store", store, "--passphrase-file", store.parent / "wrong.txt")
     assert refused.returncode == 1
-    assert refused.stderr.startswith("error: the passphrase or key file does not open this store")
+    assert refused.stderr.startswith("Error: the passphrase or key file does not open this store")
     assert len(refused.stderr.splitlines()) == 1
     usage = status("rotate", *opening(store))
     assert usage.returncode == 2
@@ -591,7 +596,8 @@ def test_on_a_terminal_the_passphrase_is_asked_twice_hidden_and_never_shown(
     status, shown = on_terminal(
         ["create", "--store", path, "--scrypt-n", "1024"],
         [
-            ("New key store passphrase: ", "too short"),
+            ("New key store passphrase: ", ""),
+            ("New key store passphrase: ", "a"),
             ("New key store passphrase: ", PASSPHRASE),
             ("Type the new passphrase again: ", "a different one"),
             ("New key store passphrase: ", PASSPHRASE),
@@ -599,10 +605,24 @@ def test_on_a_terminal_the_passphrase_is_asked_twice_hidden_and_never_shown(
         ],
     )
     assert status == 0, shown
-    assert "Error: a new key store's passphrase has at least 12 characters" in shown
-    assert "Error: The two entered values do not match." in shown
+    lines = [line.strip() for line in shown.splitlines()]
+    assert lines[:6] == [
+        "New key store passphrase:",
+        "Error: nothing was typed: type a passphrase of at least 12 characters, or press "
+        "Ctrl-C to stop.",
+        "New key store passphrase:",
+        "Error: the passphrase is too short: type one of at least 12 characters (a few words "
+        "make a good one).",
+        "New key store passphrase:",
+        "Type the new passphrase again:",
+    ]
+    assert (
+        "Error: the two passphrases differ: type the new passphrase again, the same twice."
+        in lines
+    )
+    assert "***" not in shown  # no masked echo of what was typed in any message
     assert f"created the key store {path}" in shown
-    for typed in (PASSPHRASE, "too short", "a different one"):
+    for typed in (PASSPHRASE, "a different one"):
         assert typed not in shown
 
     status, shown = on_terminal(
@@ -621,7 +641,9 @@ def test_on_a_terminal_custodians_type_hidden_components(store: Path) -> None:
         ["import", *opening(store), *kind],
         [
             ("Custodian 1: key component (hexadecimal, hidden): ", "not hex"),
+            ("Custodian 1: key component (hexadecimal, hidden): ", ""),
             ("Custodian 1: key component (hexadecimal, hidden): ", COMPONENTS[0].hex()),
+            ("Custodian 1: the component's check value: ", "12"),
             ("Custodian 1: the component's check value: ", kcvs[0]),
             ("Custodian 2: key component (hexadecimal, hidden): ", COMPONENTS[1].hex()[:30]),
             ("Custodian 2: key component (hexadecimal, hidden): ", COMPONENTS[1].hex()),
@@ -629,8 +651,144 @@ def test_on_a_terminal_custodians_type_hidden_components(store: Path) -> None:
         ],
     )
     assert status == 0, shown
-    assert "Error: a key component is hexadecimal digits" in shown
-    assert "Error: SM4 components are 16 bytes (32 hexadecimal digits)" in shown
+    lines = [line.strip() for line in shown.splitlines()]
+    for message in (
+        "Error: that is not hexadecimal: SM4 components are 32 hexadecimal digits (0-9, A-F); "
+        "type it again.",
+        "Error: nothing was typed: type custodian 1's key component, or press Ctrl-C to stop.",
+        "Error: that is not a check value: type the 6 hexadecimal digits the custodian reads "
+        "out.",
+        "Error: that is 30 hexadecimal digits: SM4 components are 32; type it again.",
+    ):
+        assert message in lines, shown
     assert "imported uk v1 (SM4, UK)" in shown
     for component in COMPONENTS:
         assert component.hex()[:8] not in shown.lower()
+
+
+def test_version_has_a_short_form() -> None:
+    result = run("-V")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        f"sscard-keys, version {importlib.metadata.version('sscard')}\n",
+    )
+
+
+# --- an anchors file is judged as itself, never the log ---
+
+_NOT_AN_ANCHOR = "line 1 is not an anchor (anchor-log writes lines of seq, head and mac)"
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"# sscard\n\nThe social security card service.\n", _NOT_AN_ANCHOR),
+        (b'{"seq": 1, "head": "' + b"ab" * 32 + b'"}\n', _NOT_AN_ANCHOR),
+        (b"\n\n", "it holds no anchor (anchor-log appends one a line)"),
+        (b"\xff\xfe\x00", "it is not text"),
+    ],
+    ids=["README", "no mac", "empty", "binary"],
+)
+def test_a_file_that_is_not_an_anchors_file_is_its_own_fault(
+    store: Path, content: bytes, problem: str
+) -> None:
+    anchors = store.parent / "not-anchors.md"
+    anchors.write_bytes(content)
+    before = log_entries(store)
+    result = run("verify-log", *opening(store), "--anchors", anchors)
+    assert_one_error_line(
+        result,
+        f"Error: {anchors} is not an anchors file: {problem} — give --anchors the file "
+        "sscard-keys anchor-log appends to; the ceremony log was not checked",
+    )
+    assert "ceremony log line" not in result.stderr
+    assert "backup" not in result.stderr
+    assert log_entries(store) == before
+
+
+def test_a_good_anchor_after_a_bad_line_names_the_line(store: Path) -> None:
+    anchors = store.parent / "anchors.jsonl"
+    assert run("anchor-log", *opening(store), "--anchors", anchors).exit_code == 0
+    with anchors.open("a") as file:
+        file.write("\nnot an anchor\n")
+    result = run("verify-log", *opening(store), "--anchors", anchors)
+    assert_one_error_line(result, f"{anchors} is not an anchors file: line 3 is not an anchor")
+
+
+def test_another_stores_anchors_are_refused_as_the_anchors_files_fault(
+    store: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "pass.txt").write_text("another ceremony passphrase\n")
+    other_store = ["--store", other / "keys.json", "--passphrase-file", other / "pass.txt"]
+    assert run("create", *other_store, "--scrypt-n", "1024").exit_code == 0
+    anchors = other / "anchors.jsonl"
+    assert run("anchor-log", *other_store, "--anchors", anchors).exit_code == 0
+    result = run("verify-log", *opening(store), "--anchors", anchors)
+    assert_one_error_line(
+        result,
+        f"Error: {anchors} line 1: the anchor was not made by this store — give --anchors "
+        "this store's anchors file (anchor-log writes it); the ceremony log's lines themselves "
+        "verify",
+    )
+    assert "restore" not in result.stderr
+
+
+# --- files read are regular files of a size their kind can have ---
+
+
+def test_files_of_a_size_no_such_file_has_are_refused(store: Path, tmp_path: Path) -> None:
+    big = tmp_path / "big"
+    with big.open("wb") as file:
+        file.truncate(64 * 1024 * 1024)  # sparse
+    cases = [
+        (
+            ["list", "--store", store, "--passphrase-file", big],
+            f"{big} is not a key store's passphrase file: it holds 67,108,864 bytes, more "
+            "than any key store's passphrase file (at most 4,096)",
+        ),
+        (
+            ["list", "--store", big, "--passphrase-file", store.parent / "pass.txt"],
+            f"{big} is not a key store file: it holds 67,108,864 bytes, more than any key "
+            "store file (at most 16,777,216)",
+        ),
+        (
+            ["verify-log", *opening(store), "--anchors", big],
+            f"{big} is not an anchors file: it holds 67,108,864 bytes, more than any "
+            "anchors file (at most 16,777,216)",
+        ),
+        (
+            ["create", "--store", tmp_path / "k.json", "--key-file", big],
+            f"{big} is not a key file: it holds 67,108,864 bytes, more than any key file (at "
+            "most 32)",
+        ),
+    ]
+    for args, message in cases:
+        assert_one_error_line(run(*args), f"Error: {message} — ")
+
+
+@pytest.mark.parametrize("kind", ["device", "pipe"])
+def test_a_device_or_a_pipe_is_refused_at_once(store: Path, tmp_path: Path, kind: str) -> None:
+    if kind == "device":
+        given = Path("/dev/zero")
+    else:
+        given = tmp_path / "fifo"
+        os.mkfifo(given)
+    for args, what in [
+        (["list", "--store", store, "--passphrase-file", given], "a key store's passphrase file"),
+        (["verify-log", *opening(store), "--anchors", given], "an anchors file"),
+    ]:
+        process = subprocess.run(
+            [SCRIPT, *map(str, args)],
+            capture_output=True,
+            text=True,
+            env=_environment(),
+            stdin=subprocess.DEVNULL,
+            timeout=60,
+        )
+        assert process.returncode == 1
+        assert process.stderr.startswith(
+            f"Error: {given} is not {what}: it is a {kind}, not a regular file — "
+        )
+        assert process.stderr.count("\n") == 1

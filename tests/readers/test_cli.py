@@ -235,5 +235,10 @@ def test_psam_of_another_province_is_refused_with_the_genuine_check_code(
     capsys.readouterr()
     assert read_main(["read", "--card-file", str(card_file), "--psam-file", str(psam_file)]) == 1
     captured = capsys.readouterr()
-    assert "error -21" in captured.err
+    assert captured.err.startswith("Error: the card failed internal authentication: the PSAM")
+    assert captured.err.endswith("(error -21)\n")
+    assert captured.err.count("\n") == 1  # the error alone: no log line without -v
     assert captured.out == ""  # never shown as a resident
+    assert read_main(["-v", "read", "--card-file", str(card_file), "--psam-file", str(psam_file)])
+    logged = capsys.readouterr().err
+    assert "WARNING readers.card.identify: a card of region 320500 failed internal" in logged

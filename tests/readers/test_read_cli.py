@@ -286,7 +286,7 @@ def test_no_reader_at_all_says_how_to_get_one() -> None:
             "the card was taken out during the read (transmit): put it back and read again",
         ),
         (CardResetError("transmit"), "reset the card during the read (transmit): read it again"),
-        (ServiceUnavailableError("list readers"), "start it (`sudo systemctl start pcscd"),
+        (ServiceUnavailableError("list readers"), "start it (sudo systemctl start pcscd.socket)"),
         (ReaderUnavailableError("connect"), "the reader is gone (connect): plug it back in"),
         (SharingViolationError("connect"), "holds the card for itself (connect): close it"),
         (ReaderTimeoutError("transmit"), "check its cable and power, then try again"),
@@ -299,6 +299,7 @@ def test_each_failure_says_what_was_wrong_and_what_to_do(error: Exception, messa
     assert explained is not None
     assert message in explained
     assert "\n" not in explained
+    assert "`" not in explained  # plain text, not Markdown
 
 
 def test_an_unknown_error_is_left_to_show_as_a_bug() -> None:
@@ -330,3 +331,71 @@ def test_the_real_program_exits_with_the_convention_when_pcscd_is_down(
     assert process.returncode == exit_code
     assert message in process.stdout + process.stderr
     assert "Traceback" not in process.stderr
+
+
+def test_version_has_a_short_form() -> None:
+    assert invoke("-V").stdout == f"sscard-read, version {version('sscard')}\n"
+
+
+def test_trace_help_says_what_it_prints() -> None:
+    shown = " ".join(invoke("trace", "--help").stdout.split())
+    assert (
+        "Read one card and print every APDU of the read, PIN and personal data masked. With a "
+        'PSAM, its APDUs are printed too, each line starting "PSAM". The last line counts the '
+        "APDUs." in shown
+    )
+    assert "A read's APDUs (PIN and personal data masked)." in invoke("--help").stdout
+
+
+@pytest.mark.parametrize("command", ["", *COMMANDS])
+def test_help_is_plain_text(command: str) -> None:
+    shown = invoke(*command.split(), "--help").stdout
+    assert "`" not in shown
+    assert "-V, --version" in shown or command
+
+
+def test_a_card_or_psam_file_larger_than_any_is_refused_in_one_line(
+    card_file: Path, tmp_path: Path
+) -> None:
+    big = tmp_path / "big.json"
+    with big.open("wb") as file:
+        file.truncate(4 * 1024**3)  # sparse: 4 GiB of zeros, as /dev/zero read for a while
+    result = invoke("read", "--card-file", str(big))
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: {big}: not a soft card file: it holds 4,294,967,296 bytes, more than any "
+        "soft card file (at most 1,048,576)\n",
+    )
+    result = invoke("trace", "--card-file", str(card_file), "--psam-file", str(big))
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: {big}: not a soft PSAM file: it holds 4,294,967,296 bytes, more than any "
+        "soft PSAM file (at most 1,048,576)\n",
+    )
+    assert result.stdout == ""
+    result = invoke("read", "--card-file", str(tmp_path))
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: {tmp_path}: not a soft card file: it is a directory, not a regular file\n",
+    )
+
+
+@pytest.mark.parametrize("kind", ["device", "pipe"])
+def test_a_device_or_a_pipe_as_the_card_file_is_refused_at_once(tmp_path: Path, kind: str) -> None:
+    if kind == "device":
+        given = Path("/dev/zero")
+    else:
+        given = tmp_path / "fifo"
+        os.mkfifo(given)
+    process = subprocess.run(
+        [SSCARD_READ, "read", "--card-file", str(given)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (process.returncode, process.stdout) == (1, "")
+    assert process.stderr == (
+        f"Error: {given}: not a soft card file: it is a {kind}, not a regular file\n"
+    )

@@ -21,7 +21,14 @@ from readers.card.numbers import (
 from readers.card.regions import city_code, province_of, region_name
 from readers.iso7816.codecs import encode_an
 from simulators.photo import MAX_PHOTO_BYTES, PHOTO_SIZE, generate_photo
-from simulators.population import SyntheticResident, generate_population, make_personalisation
+from simulators.population import (
+    MAX_POPULATION,
+    SyntheticResident,
+    _Generator,
+    generate_population,
+    iter_population,
+    make_personalisation,
+)
 
 SEED = 20240601
 JIANGSU = "320000"
@@ -184,3 +191,24 @@ def test_photos_are_deterministic_and_vary(population: list[SyntheticResident]) 
     assert generate_photo(7) == generate_photo(7)
     photos = {generate_photo(r.photo_seed) for r in population[:20]}
     assert len(photos) == 20
+
+
+def test_iter_population_gives_the_same_residents_one_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert list(iter_population(50, seed=SEED)) == generate_population(50, seed=SEED)
+    made = []
+    real = _Generator.resident
+    monkeypatch.setattr(_Generator, "resident", lambda self: made.append(1) or real(self))
+    residents = iter_population(MAX_POPULATION, seed=SEED)
+    first = next(residents)
+    assert len(made) == 1  # the other 9,999,999 are made only when asked for
+    assert first == generate_population(1, seed=SEED)[0]
+
+
+@pytest.mark.parametrize(("n", "generations"), [(-1, ("1.00",)), (1, ()), (1, ("4.00",))])
+def test_iter_population_refuses_bad_arguments_before_any_resident(
+    n: int, generations: tuple[str, ...]
+) -> None:
+    with pytest.raises(ValueError, match="must"):
+        iter_population(n, seed=SEED, generations=generations)  # type: ignore[arg-type]

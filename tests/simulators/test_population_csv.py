@@ -1,15 +1,17 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from simulators.population import generate_population
+from simulators.population import SyntheticResident, generate_population, iter_population
 from simulators.population_csv import (
     CARD_COLUMNS,
     RESIDENT_COLUMNS,
     write_population_csv,
+    write_population_files,
     write_residents_csv,
 )
 
@@ -38,3 +40,28 @@ def test_same_seed_same_files(tmp_path: Path) -> None:
 def test_communities_are_required(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="community"):
         write_residents_csv(generate_population(1, seed=1), tmp_path / "r.csv", [])
+
+
+def test_both_files_are_written_in_one_pass(tmp_path: Path) -> None:
+    drawn = []
+
+    def residents() -> Iterator[SyntheticResident]:
+        for resident in iter_population(30, seed=3):
+            drawn.append(resident)
+            yield resident
+
+    assert write_population_files(residents(), tmp_path, ["320102001001"]) == 30
+    assert len(drawn) == 30  # each resident made once, for both files
+    write_population_csv(30, tmp_path / "whole", seed=3, communities=["320102001001"])
+    for file in ("residents.csv", "cards.csv"):
+        assert (tmp_path / file).read_bytes() == (tmp_path / "whole" / file).read_bytes()
+
+
+def test_a_run_stopped_half_way_leaves_no_half_written_file(tmp_path: Path) -> None:
+    def interrupted() -> Iterator[SyntheticResident]:
+        yield from iter_population(5, seed=3)
+        raise KeyboardInterrupt  # Ctrl-C after five residents
+
+    with pytest.raises(KeyboardInterrupt):
+        write_population_files(interrupted(), tmp_path, ["320102001001"])
+    assert list(tmp_path.iterdir()) == []  # neither file, nor a temporary one
