@@ -1,6 +1,8 @@
-"""The insurance part of the resident summary, ``GET /residents/{id}/insurance/summary``,
-and the records behind it, ``GET /residents/{id}/insurance``, over HTTP on PostgreSQL at
-realistic volume: p50/p99 against ``GET /health`` on the same server.
+"""The resident summary a window shows after a tap, ``GET /residents/{id}/summary``
+(identity, cards, employment, insurance, open applications and cases: what identify
+answers), its insurance part alone, ``GET /residents/{id}/insurance/summary``, and the
+insurance records, ``GET /residents/{id}/insurance``, over HTTP on PostgreSQL at realistic
+volume: p50/p99 against ``GET /health`` on the same server.
 
 What it runs
     ``cardsvc serve`` (this checkout, one worker) on a database of 10⁶ residents whose
@@ -23,9 +25,10 @@ Figures printed
     1. EXPLAIN (ANALYZE, BUFFERS) of the statements the summary runs, captured from
        ``cardsvc.insurance.service.summary`` itself, for the resident with the longest
        history: index scans of a few rows, whatever the history's length.
-    2. p50/p99 of the summary route, the records route and the baseline with one client
-       (the service time; goal p99 ≤ 25 ms for the summary, the median of ``--repeats``
-       runs), then with ``--clients`` clients at once; the ratios to the baseline.
+    2. p50/p99 of the summary routes, the records route and the baseline with one client
+       (the service time; goal p99 ≤ 25 ms for the whole resident summary, the median of
+       ``--repeats`` runs), then with ``--clients`` clients at once; the ratios to the
+       baseline.
 
     .venv/bin/python bench/resident_summary.py [--requests N] [--clients C] [--repeats R]
         [--residents N] [--contributions N] [--share S] [--postgres URL] [--name DB] [--drop]
@@ -238,7 +241,8 @@ def _timed(client: httpx.Client, url: str, params: dict[str, str] | None) -> flo
 
 
 ROUTES = {
-    "summary": "/residents/{}/insurance/summary",
+    "summary": "/residents/{}/summary",
+    "insurance": "/residents/{}/insurance/summary",
     "records": "/residents/{}/insurance",
     "health": "/health",
 }

@@ -60,8 +60,9 @@ class Count(click.ParamType[int]):
 
 # Batches, problems listed, workers: a million is past any sensible value.
 COUNT = Count(1_000_000)
-# A demo population: a province's, at most.
-POPULATION = Count(100_000_000)
+# A demo population: at most what the synthetic population source generates at once
+# (simulators.population.MAX_POPULATION; its uniqueness tracking alone is ~2 GB there).
+POPULATION = Count(10_000_000)
 
 
 def command_settings() -> Settings:
