@@ -17,13 +17,25 @@ CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
 }
 
 
+# A cell a spreadsheet would run as a formula (CSV injection) is kept as text.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_answer(rows: Sequence[BaseModel], row_type: type[BaseModel], name: str) -> Response:
     """The rows as UTF-8 CSV with a byte-order mark (so spreadsheets read the Chinese)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(row_type.model_fields))
     writer.writeheader()
     for row in rows:
-        writer.writerow(row.model_dump(mode="json"))
+        writer.writerow({k: _cell(v) for k, v in row.model_dump(mode="json").items()})
     return Response(
         "\ufeff" + buffer.getvalue(),
         media_type="text/csv; charset=utf-8",

@@ -26,6 +26,8 @@ from cardsvc.errors import (
     NotFoundError,
     TooManyAttemptsError,
 )
+from cardsvc.kit.calendar import china_day
+from cardsvc.kit.types import utcnow
 from cardsvc.platforms.models import Window
 from cardsvc.platforms.repository import PlatformRepository
 from cardsvc.platforms.rules import Kind
@@ -270,6 +272,8 @@ def register_clerk(
     if platform is None:
         raise NotFoundError("所属平台不存在", code="platform_not_found")
     authorize(actor, Permission.manage_clerks, platform.path)
+    if data.certified_on is not None and data.certified_on > china_day(utcnow()):
+        raise InvalidDataError("持证上岗日期不能晚于今天", code="date_in_future")
     repository = ClerkRepository(session)
     if repository.by_username(data.username) is not None:
         raise ConflictError("该用户名已被使用", code="username_taken")

@@ -34,7 +34,9 @@ from cardsvc.employers.schemas import (
     EmploymentStart,
 )
 from cardsvc.errors import ConflictError, InvalidDataError, NotFoundError
+from cardsvc.kit.calendar import china_day
 from cardsvc.kit.pagination import PageRequest, Slice
+from cardsvc.kit.types import utcnow
 from cardsvc.platforms.rules import Level
 from cardsvc.platforms.service import get_platform
 from cardsvc.residents.service import resident_in_jurisdiction
@@ -125,7 +127,7 @@ def start_employment(
         session, actor, data.resident_id, Permission.record_employment
     )
     found = any_employer(session, data.employer_id)
-    check_employment_span(data.started_on, None, resident.birth_date, today or date.today())
+    check_employment_span(data.started_on, None, resident.birth_date, today or china_day(utcnow()))
     repository = EmploymentRepository(session)
     for relation in repository.with_employer(resident.id, found.id):
         if overlaps((data.started_on, None), (relation.started_on, relation.ended_on)):
@@ -174,7 +176,7 @@ def end_employment(
         ) from None
     if relation.ended_on is not None:
         raise ConflictError("该用工记录已终止", code="employment_ended")
-    check_employment_end(relation.started_on, data.ended_on, today or date.today())
+    check_employment_end(relation.started_on, data.ended_on, today or china_day(utcnow()))
     relation.ended_on = data.ended_on
     session.flush()
     audit.change(

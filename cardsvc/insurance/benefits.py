@@ -45,6 +45,8 @@ from cardsvc.insurance.schemas import (
     BenefitClaim,
     CertificationInput,
 )
+from cardsvc.kit.calendar import china_day
+from cardsvc.kit.types import utcnow
 from cardsvc.residents.service import resident_in_jurisdiction
 
 # ---------------------------------------------------------------- benefits
@@ -64,7 +66,7 @@ def start_benefit(
     resident = resident_in_jurisdiction(
         session, actor, data.resident_id, Permission.handle_insurance
     )
-    day = today or date.today()
+    day = today or china_day(utcnow())
     scheme, category = BENEFIT_BASIS[data.kind]
     enrolment = EnrolmentRepository(session).open_one(resident.id, scheme, lock=True)
     if enrolment is None or enrolment.category is not category:
@@ -190,7 +192,9 @@ def certify_retiree(
     pension = BenefitRepository(session).paid_kind(resident.id, PENSIONS)
     if pension is None:
         raise InvalidDataError("该人员没有正在领取的养老金，无需资格认证", code="no_pension")
-    check_certification(data.year, data.certified_on, pension.first_period, (today or date.today()))
+    check_certification(
+        data.year, data.certified_on, pension.first_period, (today or china_day(utcnow()))
+    )
     repository = CertificationRepository(session)
     if repository.for_year(resident.id, data.year) is not None:
         raise ConflictError(f"{data.year}年度已完成资格认证", code="already_certified")

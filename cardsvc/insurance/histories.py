@@ -54,6 +54,8 @@ from cardsvc.insurance.rules import (
     region_chain,
     totals,
 )
+from cardsvc.kit.calendar import china_day
+from cardsvc.kit.types import utcnow
 from cardsvc.platforms.service import CommunityFacts, community_facts
 from cardsvc.residents.service import ResidentFacts, resident_count, resident_facts
 
@@ -226,7 +228,7 @@ def load_histories(
     each batch of residents. Refused if the database holds enrolments already."""
     if not 0 < share <= 1:
         raise HistoriesError("share must be above 0 and at most 1")
-    as_of = as_of or date.today()
+    as_of = as_of or china_day(utcnow())
     repository = EnrolmentRepository(session)
     if repository.next_ids()["insurance_enrolments"] != 1:
         raise HistoriesError("the database already holds insurance enrolments: load histories once")

@@ -68,6 +68,8 @@ from cardsvc.insurance.schemas import (
     ResidentContribution,
     SchemeSummary,
 )
+from cardsvc.kit.calendar import china_day
+from cardsvc.kit.types import utcnow
 from cardsvc.residents.service import resident_in_jurisdiction
 
 if TYPE_CHECKING:
@@ -137,7 +139,7 @@ def enrol(
         has_employer=employer is not None,
         birth_date=resident.birth_date,
         enrolled_on=data.enrolled_on,
-        today=(today or date.today()),
+        today=(today or china_day(utcnow())),
     )
     if data.months_deemed and (data.scheme, data.category) != (Scheme.pension, Category.employee):
         raise InvalidDataError("视同缴费年限只适用于职工养老保险", code="months_deemed_refused")
@@ -189,7 +191,7 @@ def change_enrolment(
     enrolment, resident = _enrolment(session, actor, data.enrolment_id, Permission.handle_insurance)
     before = _snapshot(enrolment)
     status = next_status(enrolment.status, data.event)
-    if not enrolment.enrolled_on <= data.effective_on <= (today or date.today()):
+    if not enrolment.enrolled_on <= data.effective_on <= (today or china_day(utcnow())):
         raise InvalidDataError("生效日期应在参保日期与今天之间", code="invalid_effective_date")
     if data.event is EnrolmentEvent.terminate and data.reason is None:
         raise InvalidDataError("终止参保须说明原因", code="reason_required")
@@ -243,7 +245,7 @@ def declare_contributions(
         session, actor, data.enrolment_id, Permission.handle_insurance
     )
     before = _snapshot(enrolment)
-    day = today or date.today()
+    day = today or china_day(utcnow())
     if enrolment.status is not EnrolmentStatus.active:
         raise ConflictError(
             f"参保状态为“{STATUS_NAMES[enrolment.status]}”，不能申报缴费",
@@ -378,7 +380,7 @@ def settle_arrears(
     enrolment, _resident = _enrolment(
         session, actor, data.enrolment_id, Permission.handle_insurance
     )
-    if data.paid_on > (today or date.today()):
+    if data.paid_on > (today or china_day(utcnow())):
         raise InvalidDataError("缴费日期不能晚于今天", code="invalid_paid_on")
     before = _snapshot(enrolment)
     owed = EnrolmentRepository(session).owed(enrolment.id, data.first_period, data.last_period)

@@ -35,6 +35,8 @@ from cardsvc.insurance.rules import (
 from cardsvc.insurance.schemas import (
     TransferInput,
 )
+from cardsvc.kit.calendar import china_day
+from cardsvc.kit.types import utcnow
 from cardsvc.residents.service import resident_in_jurisdiction
 
 if TYPE_CHECKING:
@@ -56,7 +58,7 @@ def transfer_relation(
     resident = resident_in_jurisdiction(
         session, actor, data.resident_id, Permission.handle_insurance
     )
-    day = today or date.today()
+    day = today or china_day(utcnow())
     if data.effective_on > day:
         raise InvalidDataError("转移日期不能晚于今天", code="invalid_effective_date")
     enrolment = EnrolmentRepository(session).open_one(resident.id, data.scheme, lock=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 # The day a record is dated and a time limit's last day are China's.
@@ -33,4 +33,4 @@ def end_of_day(day: date) -> datetime:
 
 def working_days_later(moment: datetime, days: int) -> datetime:
     """The end of the ``days``-th working day after the day of ``moment`` (China time)."""
-    return end_of_day(add_working_days(china_day(moment), days))
+    return end_of_day(add_working_days(china_day(moment), days)).astimezone(UTC)

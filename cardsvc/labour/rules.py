@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from cardsvc.errors import InvalidDataError, TransitionRefusedError
@@ -81,4 +81,4 @@ def case_due_at(kind: CaseKind, received_at: datetime) -> datetime:
     arbitration (劳动争议调解仲裁法 第四十一条)."""
     if kind is CaseKind.complaint:
         return working_days_later(received_at, 60)
-    return end_of_day(china_day(received_at) + timedelta(days=15))
+    return end_of_day(china_day(received_at) + timedelta(days=15)).astimezone(UTC)

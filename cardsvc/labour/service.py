@@ -66,7 +66,7 @@ def _progress(
     now: datetime,
 ) -> None:
     entry = CaseProgress(
-        case_id=case.id,
+        case=case,  # joins case.progress (back_populates)
         status_after=status,
         clerk_id=actor.clerk_id,
         window_id=actor.window_id,
@@ -75,7 +75,6 @@ def _progress(
         note=note,
     )
     repository.add(entry)
-    case.progress.append(entry)
 
 
 def _in_jurisdiction(
@@ -168,3 +167,9 @@ def open_cases(session: Session, resident_id: int, now: datetime) -> list[CaseLi
 
 def case_ids_of(session: Session, resident_id: int) -> list[int]:
     return [case.id for case in LabourRepository(session).of_resident(resident_id)]
+
+
+def windows_of_case(session: Session, case_id: int) -> set[int]:
+    """The windows where a case was taken or handled (empty: no such case)."""
+    case = LabourRepository(session).get(case_id)
+    return {entry.window_id for entry in case.progress} if case else set()

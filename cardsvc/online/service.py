@@ -55,7 +55,7 @@ def grant_access(
     now: datetime,
 ) -> ActivationGranted:
     """A one-time activation code for the resident before the clerk (identity checked at
-    the window); any earlier code and every online session stop working."""
+    the window); any earlier code, the password and every online session stop working."""
     resident = resident_in_jurisdiction(session, actor, resident_id, Permission.grant_online_access)
     code = new_activation_code()
     repository = OnlineRepository(session)
@@ -63,6 +63,8 @@ def grant_access(
     if account is None:
         account = OnlineAccount(resident_id=resident.id, session_version=1)
         repository.add(account)
+    # Reopened for a forgotten or exposed password: the old one stops working too.
+    account.password_hash = None
     account.activation_hash = passwords.hash(code)
     account.activation_expires_at = now + CODE_VALID
     account.session_version += 1
@@ -198,7 +200,16 @@ def my_records(
 
 def my_accesses(session: Session, resident: Resident, page: PageRequest) -> Slice[AccessEntry]:
     """Every clerk's access to the resident's records, newest first."""
-    subjects = [("resident", str(resident.id)), ("employment", str(resident.id))]
+    subjects = [
+        (kind, str(resident.id))
+        for kind in (
+            "resident",
+            "employment",
+            "insurance",
+            "contributions",
+            "employment_relations",
+        )
+    ]
     subjects += [("card", str(i)) for i in card_ids_of(session, resident.id)]
     subjects += [("application", str(i)) for i in application_ids_of(session, resident.id)]
     subjects += [("labour_case", str(i)) for i in case_ids_of(session, resident.id)]

@@ -29,6 +29,6 @@ class Rating(Base):
 
     __table_args__ = (
         # A service is rated once (the terminal may resend after a lost answer).
-        UniqueConstraint("window_id", "service_ref", name="uq_ratings_window_service"),
+        UniqueConstraint("service_ref", name="uq_ratings_service"),
         Index("ix_ratings_platform_time", "platform_id", "rated_at"),
     )

@@ -22,9 +22,9 @@ class RatingRepository:
     def get(self, rating_id: int) -> Rating | None:
         return self.session.get(Rating, rating_id)
 
-    def for_service(self, window_id: int, service_ref: str) -> Rating | None:
+    def for_service(self, service_ref: str) -> Rating | None:
         return self.session.scalars(
-            select(Rating).where(Rating.window_id == window_id, Rating.service_ref == service_ref)
+            select(Rating).where(Rating.service_ref == service_ref)
         ).one_or_none()
 
     def tallies(self, path: str, since: datetime, until: datetime) -> list[Row[Any]]:

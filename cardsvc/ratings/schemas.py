@@ -16,8 +16,8 @@ class RatingCreate(BaseModel):
     service_ref: Annotated[
         str,
         Field(
-            pattern=r"^(application:[0-9]{1,10}|labour_case:[0-9]{1,10}|card:[0-9A-Z]{9}|identify:[0-9]{1,12})$",
-            description="What was rated: application:ID, labour_case:ID, card:NUMBER, identify:N",
+            pattern=r"^(application|labour_case):[0-9]{1,10}$",
+            description="What was rated: application:ID or labour_case:ID, taken at this window",
         ),
     ]
     comment: Annotated[str, TextRule(200, gbk=True)] | None = None

@@ -9,20 +9,29 @@ from sqlalchemy.orm import Session
 
 from cardsvc.clerks.permissions import Actor, Permission, authorize
 from cardsvc.errors import ConflictError, NotFoundError
+from cardsvc.labour.service import windows_of_case
 from cardsvc.ratings.models import Rating
 from cardsvc.ratings.repository import RatingRepository
 from cardsvc.ratings.schemas import RatingCreate
+from cardsvc.workflow.service import windows_of_application
 
 
 def rate(session: Session, actor: Actor, data: RatingCreate, now: datetime) -> Rating:
-    """The rating the resident gave at the clerk's window (the window's terminal sends it).
+    """The rating the resident gave at the clerk's window (the window's terminal sends it),
+    of an application or a labour case taken or handled at that window.
 
-    The same service sent again with the same score answers the first rating; a
-    different score for a service already rated is refused (a rating is not changed).
+    A service is rated once: sent again with the same score it answers the first rating;
+    a different score is refused (a rating is not changed).
     """
     authorize(actor, Permission.record_rating)
+    kind, _, number = data.service_ref.partition(":")
+    served = (windows_of_application if kind == "application" else windows_of_case)(
+        session, int(number)
+    )
+    if actor.window_id not in served:
+        raise NotFoundError("本窗口没有办理过这项业务，无法评价", code="service_not_found")
     repository = RatingRepository(session)
-    earlier = repository.for_service(actor.window_id, data.service_ref)
+    earlier = repository.for_service(data.service_ref)
     if earlier is not None:
         if earlier.score != data.score:
             raise ConflictError("该服务已评价，评价不能修改", code="already_rated")

@@ -29,10 +29,10 @@ StepName = Annotated[
 ]
 
 
-@router.get("/service-guide", response_model=list[GuideItem])
-def read_service_guide(actor: ActorDep, session: SessionDep) -> list[GuideItem]:
+@router.get("/service-guide", response_model=Page[GuideItem])
+def read_service_guide(actor: ActorDep, session: SessionDep, paging: PagingDep) -> Page[GuideItem]:
     """The service guide (办事指南): each business item's documents, steps and time limit."""
-    return service.service_guide(session, actor)
+    return paging.page(service.service_guide(session, actor, paging.request))
 
 
 @router.put("/service-guide/{item_code}/time-limit", response_model=GuideItem)

@@ -89,6 +89,12 @@ def submit(
     resident = resident_in_jurisdiction(
         session, actor, data.resident_id, Permission.submit_application
     )
+    unknown = sorted({d.strip() for d in data.documents} - set(business.documents))
+    if unknown:
+        raise InvalidDataError(
+            f"“{business.name}”不需要这些材料，请按办事指南填写：{'、'.join(unknown)}",
+            code="documents_unknown",
+        )
     missing = missing_documents(business.documents, data.documents)
     if missing:
         raise InvalidDataError(f"缺少申请材料：{'、'.join(missing)}", code="documents_missing")
@@ -135,7 +141,7 @@ def _add_step(
     now: datetime,
 ) -> None:
     record = ApplicationStep(
-        application_id=application.id,
+        application=application,  # joins application.steps (back_populates)
         step=step,
         status_after=status,
         clerk_id=actor.clerk_id,
@@ -145,7 +151,6 @@ def _add_step(
         note=note,
     )
     repository.add(record)
-    application.steps.append(record)
 
 
 def _in_jurisdiction(
@@ -319,10 +324,19 @@ def open_applications(session: Session, resident_id: int, now: datetime) -> list
     return [_queue_item(row, "", now) for row in rows]
 
 
-def service_guide(session: Session, actor: Actor) -> list[GuideItem]:
+def service_guide(session: Session, actor: Actor, page: PageRequest) -> Slice[GuideItem]:
+    """A page of the business items, in the guide's order."""
     authorize(actor, Permission.read_service_guide)
     limits = WorkflowRepository(session).time_limits()
-    return [_guide_item(business, limits.get(business.code)) for business in ITEMS.values()]
+    items = list(ITEMS.values())
+    shown = items[page.offset : page.offset + page.limit]
+    return Slice(
+        [_guide_item(business, limits.get(business.code)) for business in shown],
+        len(items),
+        True,
+        page.offset + page.limit < len(items),
+        page,
+    )
 
 
 def _guide_item(business: BusinessItem, working_days: int | None) -> GuideItem:
@@ -416,3 +430,9 @@ def performance(
 
 def application_ids_of(session: Session, resident_id: int) -> list[int]:
     return [a.id for a in WorkflowRepository(session).of_resident(resident_id, open_only=False)]
+
+
+def windows_of_application(session: Session, application_id: int) -> set[int]:
+    """The windows where an application's steps were taken (empty: no such application)."""
+    application = WorkflowRepository(session).get(application_id)
+    return {step.window_id for step in application.steps} if application else set()

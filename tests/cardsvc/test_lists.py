@@ -28,6 +28,7 @@ LIST_ROUTES = (
     "/cards/{card_number}/history",
     "/blacklist",
     "/applications",
+    "/service-guide",
     "/labour-cases",
     "/ledgers/labour-force",
     "/employers",

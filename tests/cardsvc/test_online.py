@@ -119,10 +119,9 @@ def test_codes_are_once_only_and_a_new_code_ends_old_sessions(
     ssn = str(desk.body["social_security_number"])
     code = _grant(client, world, desk.resident_id)
     assert client.get("/online/me", headers=online).status_code == 401  # reopened: signed out
-    assert _login(client, ssn)["http"] == 200  # the old password still works until reset
+    assert _login(client, ssn)["http"] == 401  # nor does the old password work
     assert _activate(client, ssn, code, "newpassword99") == 204
     assert _activate(client, ssn, code, "another1pass") == 401  # the code is spent
-    assert _login(client, ssn)["http"] == 401
     assert _login(client, ssn, "newpassword99")["http"] == 200
 
 
@@ -178,3 +177,30 @@ def test_resident_routes_refuse_parameters_they_do_not_declare(
         refused = client.get(path, params={"zz": "1"}, headers=online)
         assert refused.status_code == 422, path
         assert refused.json()["errors"][0]["loc"] == ["query", "zz"]
+
+
+def test_reads_of_insurance_and_employment_relations_reach_the_access_log(
+    client: Client, world: World, desk: Desk, online: dict[str, str]
+) -> None:
+    before = client.get("/online/me/accesses", headers=online).json()["total"]
+    for path in (
+        "insurance",
+        "insurance/summary",
+        "insurance/contributions",
+        "employment-relations",
+    ):
+        read = client.get(
+            f"/residents/{desk.resident_id}/{path}",
+            params={"purpose": f"核查{path}"},
+            headers=world.headers("clerk_a1"),
+        )
+        assert read.status_code == 200, (path, read.text)
+    items = client.get("/online/me/accesses", headers=online).json()["items"]
+    purposes = {a["purpose"] for a in items}
+    assert {
+        "核查insurance",
+        "核查insurance/summary",
+        "核查insurance/contributions",
+        "核查employment-relations",
+    } <= purposes
+    assert client.get("/online/me/accesses", headers=online).json()["total"] >= before + 4

@@ -68,22 +68,15 @@ def test_performance_follows_applications_and_ratings(
     client: Client, world: World, resident_payload: Payload
 ) -> None:
     resident_id = _register(client, world, resident_payload())
-    taken = client.post(
-        "/applications",
-        json={
-            "item_code": "entrepreneurship_service",
-            "resident_id": resident_id,
-            "documents": [ID],
-            "details": {"kind": "consulting"},
-        },
-        headers=world.headers("clerk_a1"),
-    ).json()
+    applications = [_consulting(client, world, resident_id) for _ in range(3)]
+    taken = applications[0]
     for step, clerk in (("review", "clerk_a1"), ("approve", "street_a")):
         answer = client.post(
             f"/applications/{taken['id']}/{step}", json={}, headers=world.headers(clerk)
         )
         assert answer.status_code == 200, answer.text
-    for score, ref in ((5, f"application:{taken['id']}"), (2, "identify:1"), (4, "identify:2")):
+    for score, application in zip((5, 2, 4), applications, strict=True):
+        ref = f"application:{application['id']}"
         rated = client.post(
             "/ratings", json={"score": score, "service_ref": ref}, headers=world.headers("clerk_a1")
         )
@@ -97,7 +90,7 @@ def test_performance_follows_applications_and_ratings(
         "/reports/service-performance", params=period, headers=world.headers("street_a")
     ).json()
     clerks = {row["clerk_name"]: row for row in report["clerks"]}
-    assert clerks["clerk_a1"]["submitted"] == 1
+    assert clerks["clerk_a1"]["submitted"] == 3
     assert clerks["clerk_a1"]["reviewed"] == 1
     assert (clerks["clerk_a1"]["ratings"], clerks["clerk_a1"]["average_score"]) == (3, 3.67)
     assert clerks["clerk_a1"]["satisfied_rate"] == 0.6667
@@ -126,15 +119,43 @@ def test_performance_follows_applications_and_ratings(
     assert (backwards.status_code, backwards.json()["code"]) == (422, "invalid_period")
 
 
-def test_a_service_is_rated_once(client: Client, world: World) -> None:
-    body = {"score": 5, "service_ref": "card:N3BR8G4VX"}
+def _consulting(client: Client, world: World, resident_id: int) -> dict[str, object]:
+    taken = client.post(
+        "/applications",
+        json={
+            "item_code": "entrepreneurship_service",
+            "resident_id": resident_id,
+            "documents": [ID],
+            "details": {"kind": "consulting"},
+        },
+        headers=world.headers("clerk_a1"),
+    )
+    assert taken.status_code == 201, taken.text
+    return dict(taken.json())
+
+
+def test_a_service_is_rated_once_at_the_window_that_gave_it(
+    client: Client, world: World, resident_payload: Payload
+) -> None:
+    application = _consulting(client, world, _register(client, world, resident_payload()))
+    body = {"score": 5, "service_ref": f"application:{application['id']}"}
+    for clerk in ("clerk_a2", "street_a", "clerk_b1"):  # another window: not theirs to rate
+        elsewhere = client.post("/ratings", json=body, headers=world.headers(clerk))
+        assert (elsewhere.status_code, elsewhere.json()["code"]) == (404, "service_not_found")
+    nothing = {"score": 5, "service_ref": "application:999999"}
+    missing = client.post("/ratings", json=nothing, headers=world.headers("clerk_a1"))
+    assert (missing.status_code, missing.json()["code"]) == (404, "service_not_found")
     first = client.post("/ratings", json=body, headers=world.headers("clerk_a1"))
     again = client.post("/ratings", json=body, headers=world.headers("clerk_a1"))
     assert first.status_code == again.status_code == 201
     assert first.json()["id"] == again.json()["id"]
     changed = client.post("/ratings", json={**body, "score": 1}, headers=world.headers("clerk_a1"))
     assert (changed.status_code, changed.json()["code"]) == (409, "already_rated")
-    for bad in ({"score": 6, "service_ref": "identify:3"}, {"score": 3, "service_ref": "x"}):
+    for bad in (
+        {"score": 6, "service_ref": f"application:{application['id']}"},
+        {"score": 3, "service_ref": "identify:3"},
+        {"score": 3, "service_ref": "x"},
+    ):
         assert (
             client.post("/ratings", json=bad, headers=world.headers("clerk_a1")).status_code == 422
         )
@@ -175,3 +196,47 @@ def test_data_quality_finds_failures_duplicates_and_stale_records(
     assert row["accuracy"] == 0.25
     assert row["meets_accuracy_target"] is False
     assert report["accuracy_target"] == 0.95
+
+
+def test_csv_cells_never_run_as_spreadsheet_formulas(
+    client: Client, world: World, session: Session, resident_payload: Payload
+) -> None:
+    session.execute(
+        update(Clerk)
+        .where(Clerk.id == world.clerks["clerk_a1"].id)
+        .values(display_name='=HYPERLINK("http://x","a")')
+    )
+    session.commit()
+    _consulting(client, world, _register(client, world, resident_payload()))
+    today = date.today()
+    period = {
+        "since": (today - timedelta(days=2)).isoformat(),
+        "until": (today + timedelta(days=2)).isoformat(),
+        "format": "csv",
+    }
+    answer = client.get(
+        "/reports/service-performance", params=period, headers=world.headers("auditor")
+    )
+    rows = list(csv.DictReader(io.StringIO(answer.text.lstrip("\ufeff"))))
+    assert [row["clerk_name"] for row in rows] == ['\'=HYPERLINK("http://x","a")']
+    compliance = client.get(
+        "/reports/platform-compliance", params={"format": "csv"}, headers=world.headers("auditor")
+    )
+    flags = list(csv.DictReader(io.StringIO(compliance.text.lstrip("\ufeff"))))
+    assert {row["meets_worker_norm"] for row in flags} <= {"是", "否"}
+
+
+def test_a_certification_date_in_the_future_is_refused(client: Client, world: World) -> None:
+    refused = client.post(
+        "/clerks",
+        json={
+            "username": "future.clerk",
+            "display_name": "未来",
+            "password": "a long enough password 1",
+            "role": "community_clerk",
+            "platform_id": world.platforms["community_a1"].id,
+            "certified_on": "2999-01-01",
+        },
+        headers=world.headers("admin"),
+    )
+    assert (refused.status_code, refused.json()["code"]) == (422, "date_in_future")

@@ -248,7 +248,8 @@ MATRIX: dict[tuple[str, str, str], dict[Role, str]] = {
         }
         for name in ("employment", "insurance-coverage")
     },
-    ("POST", "/ratings", ""): {C: "Y-Y", S: "YYY", O: "NNN", K: "NNN", A: "NNN", D: "NNN"},
+    # A window's terminal rates what that window did: no other window's business.
+    ("POST", "/ratings", ""): {C: "Y-N", S: "-NN", O: "-NN", K: "-NN", A: "-NN", D: "-NN"},
     ("GET", "/ratings/{rating_id}", ""): {
         C: "N-N",
         S: "-YN",
@@ -727,11 +728,11 @@ CASES: dict[tuple[str, str, str], Case] = {
         for name in ("employment", "insurance-coverage")
     },
     ("POST", "/ratings", ""): Case(
-        "none",
+        "application",
         lambda t: (
             "POST",
             "/ratings",
-            {"json": {"score": 4, "service_ref": f"identify:{next(_numbers)}"}},
+            {"json": {"score": 4, "service_ref": f"application:{t.application.id}"}},  # type: ignore[union-attr]
         ),
         allowed=lambda _level: 201,
     ),
@@ -931,7 +932,7 @@ def _rating(session: Session, platform: Platform) -> Rating:
         session.flush()
     rating = Rating(
         score=5,
-        service_ref=f"identify:{next(_numbers)}",
+        service_ref=f"labour_case:{next(_numbers)}",
         clerk_id=clerk.id,
         window_id=window.id,
         platform_id=platform.id,

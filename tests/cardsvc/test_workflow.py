@@ -231,6 +231,12 @@ def test_rejection_needs_a_reason_and_records_nothing(
             "失业日期不能晚于今天",
         ),
         ({"item_code": "pension_by_magic"}, 404, "item_not_found", None),
+        (
+            {"documents": [ID, "解除或终止劳动关系证明", "垃圾"]},
+            422,
+            "documents_unknown",
+            "“失业登记”不需要这些材料，请按办事指南填写：垃圾",
+        ),
     ],
 )
 def test_refused_at_the_window(
@@ -335,7 +341,9 @@ def test_queues_by_tier_and_overdue_flags(
 def test_the_service_guide_is_what_the_workflow_enforces(
     client: Client, world: World, resident_payload: Payload
 ) -> None:
-    guide = client.get("/service-guide", headers=world.headers("clerk_a1")).json()
+    guide = client.get(
+        "/service-guide", params={"limit": 500}, headers=world.headers("clerk_a1")
+    ).json()["items"]
     items = {row["code"]: row for row in guide}
     assert items["unemployment_registration"]["documents"] == [ID, "解除或终止劳动关系证明"]
     assert items["unemployment_registration"]["working_days"] == 5

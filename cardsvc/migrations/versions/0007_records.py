@@ -448,7 +448,7 @@ def upgrade() -> None:
             ["window_id"], ["windows.id"], name=op.f("fk_ratings_window_id_windows")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ratings")),
-        sa.UniqueConstraint("window_id", "service_ref", name="uq_ratings_window_service"),
+        sa.UniqueConstraint("service_ref", name="uq_ratings_service"),
     )
     with op.batch_alter_table("ratings", schema=None) as batch_op:
         batch_op.create_index("ix_ratings_platform_time", ["platform_id", "rated_at"], unique=False)
