@@ -41,3 +41,15 @@ def csv_answer(rows: Sequence[BaseModel], row_type: type[BaseModel], name: str) 
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
     )
+
+
+def json_answer(
+    content: str, status_code: int, replayed: bool, location: str | None = None
+) -> Response:
+    """A stored JSON answer (``cardsvc.idempotency``), marked when it is a replay."""
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    if location is not None:
+        headers["Location"] = location
+    return Response(
+        content, status_code=status_code, media_type="application/json", headers=headers
+    )

@@ -6,7 +6,7 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, TypeVar
 
-from fastapi import Depends, Path, Query, Request, Response
+from fastapi import Depends, Header, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPBearer
@@ -251,3 +251,13 @@ def check_query(request: Request) -> None:
 async def refuse_unknown_query(request: Request) -> None:
     """``check_query`` as a dependency, for the routes that need no clerk."""
     check_query(request)
+
+
+_KEY = Header(
+    alias="Idempotency-Key",
+    pattern=r"^[\x21-\x7e]{8,100}$",
+    description="Unique per intended change; a retry with the same key gets the first answer",
+)
+IdempotencyKey = Annotated[str, _KEY]
+# Where a terminal should send one, and a request without one is still taken.
+OptionalIdempotencyKey = Annotated[str | None, _KEY]

@@ -19,6 +19,7 @@ from cardsvc.clerks.permissions import Actor, Permission, authorize, refused
 from cardsvc.clerks.service import resolve_actors
 from cardsvc.clerks.tokens import TokenClaims, session_expired
 from cardsvc.errors import CardRefusedError, DomainError
+from cardsvc.kit.calendar import china_day
 from cardsvc.settings import Settings
 
 
@@ -110,9 +111,7 @@ def identify(
         lapsed = row is not None and row.card_id in lapsing
         trail = audit.trail(presentation.actor)
         try:
-            outcomes[index] = _identify(
-                repository, trail, settings, presentation, row, lapsed, now
-            )
+            outcomes[index] = _identify(repository, trail, settings, presentation, row, lapsed, now)
         except DomainError as error:
             outcomes[index] = error
     return [outcomes[index] for index in range(len(presentations))]
@@ -194,5 +193,6 @@ def _identify(
             status=status,
             profile_status=PROFILE_STATUS[status],
             expires_on=row.expires_on,
+            expired=row.expires_on is not None and row.expires_on < china_day(now),
         ),
     )

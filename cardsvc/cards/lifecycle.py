@@ -278,12 +278,18 @@ def apply_action(
 
 
 def card_history(
-    session: Session, actor: Actor, card_number: str, page: PageRequest
+    session: Session,
+    actor: Actor,
+    audit: AuditTrail,
+    card_number: str,
+    purpose: str,
+    page: PageRequest,
 ) -> Slice[CardStatusChange]:
-    """A page of the card's status changes, oldest first."""
+    """A page of the card's status changes, oldest first; the read is audited."""
     card = _card_in_jurisdiction(
-        session, actor, card_number, Permission.read_card, for_update=False
+        session, actor, card_number, Permission.read_card, for_update=False, purpose=purpose
     )
+    audit.read("card", card.id, purpose, view="history", offset=page.offset)
     return CardRepository(session).history(card.id, page)
 
 
@@ -358,7 +364,7 @@ def residents_without_live_card(session: Session, path: str, today: date) -> dic
     return CardRepository(session).residents_without_live_card(path, LIVE_STATES, today)
 
 
-def card_lines(session: Session, resident_id: int) -> list[CardSummary]:
+def card_lines(session: Session, resident_id: int, today: date) -> list[CardSummary]:
     """Each card a resident has held, newest first, as a window's summary shows it (the
     caller checks the clerk and audits the read)."""
     cards = CardRepository(session).of_resident(resident_id)
@@ -368,6 +374,7 @@ def card_lines(session: Session, resident_id: int) -> list[CardSummary]:
             status=card.status,
             profile_status=PROFILE_STATUS[card.status],
             expires_on=card.expires_on,
+            expired=card.expires_on is not None and card.expires_on < today,
         )
         for card in reversed(cards)
     ]

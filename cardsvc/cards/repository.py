@@ -62,9 +62,7 @@ class CardRepository:
 
     def holder_of(self, card_number: str) -> int | None:
         """The resident id of the card numbered ``card_number`` (None: no such card)."""
-        return self.session.scalar(
-            select(Card.resident_id).where(Card.card_number == card_number)
-        )
+        return self.session.scalar(select(Card.resident_id).where(Card.card_number == card_number))
 
     def presented(self, card_numbers: Collection[str]) -> dict[str, Row[*tuple[Any, ...]]]:
         """The cards among ``card_numbers`` with their holders' summaries, by card number."""

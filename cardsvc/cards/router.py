@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
+from cardsvc.answers import json_answer
 from cardsvc.cards import blacklist, lifecycle
 from cardsvc.cards.schemas import (
     BlacklistDelta,
@@ -18,6 +19,7 @@ from cardsvc.cards.schemas import (
 from cardsvc.deps import (
     ActorDep,
     AuditDep,
+    IdempotencyKey,
     PagingDep,
     PathRowId,
     Purpose,
@@ -35,24 +37,6 @@ router = APIRouter(tags=["cards"])
 CardNumberPath = Annotated[
     str, Path(pattern=r"^[0-9A-Za-z]{9}$", description="The 9-character card number")
 ]
-
-IdempotencyKey = Annotated[
-    str,
-    Header(
-        alias="Idempotency-Key",
-        pattern=r"^[\x21-\x7e]{8,100}$",
-        description="Unique per intended change; a retry with the same key gets the first answer",
-    ),
-]
-
-
-def _json(content: str, status_code: int, replayed: bool, location: str | None = None) -> Response:
-    headers = {"Idempotent-Replayed": "true"} if replayed else {}
-    if location is not None:
-        headers["Location"] = location
-    return Response(
-        content, status_code=status_code, media_type="application/json", headers=headers
-    )
 
 
 @router.post("/residents/{resident_id}/cards", response_model=CardOut, status_code=201)
@@ -74,7 +58,7 @@ def order_card(
         ),
     )
     number = CardOut.model_validate_json(content).card_number
-    return _json(content, 201, replayed, location=f"/cards/{number}")
+    return json_answer(content, 201, replayed, location=f"/cards/{number}")
 
 
 @router.post("/cards/{card_number}/{action}", response_model=CardOut)
@@ -102,7 +86,7 @@ def change_card(
             )
         ),
     )
-    return _json(content, 200, replayed)
+    return json_answer(content, 200, replayed)
 
 
 @router.get("/cards/{card_number}", response_model=CardOut)
@@ -138,10 +122,15 @@ def cards_of_resident(
 
 @router.get("/cards/{card_number}/history", response_model=Page[StatusChangeOut])
 def card_history(
-    card_number: CardNumberPath, actor: ActorDep, session: SessionDep, paging: PagingDep
+    card_number: CardNumberPath,
+    purpose: Purpose,
+    actor: ActorDep,
+    audit: AuditDep,
+    session: SessionDep,
+    paging: PagingDep,
 ) -> Page[StatusChangeOut]:
-    """The card's status changes, oldest first."""
-    history = lifecycle.card_history(session, actor, card_number, paging.request)
+    """The card's status changes, oldest first (an audited read: who changed it and why)."""
+    history = lifecycle.card_history(session, actor, audit, card_number, purpose, paging.request)
     return paging.page(history.map(StatusChangeOut.model_validate))
 
 

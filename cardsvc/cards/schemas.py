@@ -156,6 +156,9 @@ class CardSummary(BaseModel):
     status: CardState
     profile_status: str
     expires_on: date | None
+    expired: bool = Field(
+        default=False, description="Past its expiry date (China time): to be renewed (换卡)"
+    )
 
 
 class IdentifyResponse(BaseModel):

@@ -24,7 +24,7 @@ def summarise(session: Session, resident: Resident, now: datetime) -> ResidentSu
     """The summary of ``resident`` (the caller has checked who asks and audits it)."""
     return ResidentSummary(
         resident=ResidentOut.model_validate(resident),
-        cards=card_lines(session, resident.id),
+        cards=card_lines(session, resident.id, china_day(now)),
         employment=employment_status(session, resident.id, china_day(now)),
         insurance=insurance_summary(session, resident.id),
         open_applications=open_applications(session, resident.id, now),

@@ -6,7 +6,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from cardsvc.deps import ActorDep, AuditDep, PagingDep, PathRowId, Purpose, SessionDep
+from cardsvc.answers import json_answer
+from cardsvc.deps import (
+    ActorDep,
+    AuditDep,
+    OptionalIdempotencyKey,
+    PagingDep,
+    PathRowId,
+    Purpose,
+    SessionDep,
+)
+from cardsvc.idempotency import fingerprint, run_once
 from cardsvc.kit.pagination import Page
 from cardsvc.kit.types import utcnow
 from cardsvc.workflow import service
@@ -53,13 +63,23 @@ def submit_application(
     actor: ActorDep,
     audit: AuditDep,
     session: SessionDep,
-    response: Response,
-) -> ApplicationOut:
-    """Take a resident's application at this window (受理)."""
+    key: OptionalIdempotencyKey = None,
+) -> Response:
+    """Take a resident's application at this window (受理). With an `Idempotency-Key`, a
+    retry (a lost answer, a double click) answers the first application instead of
+    taking a second one."""
     now = utcnow()
-    application = service.submit(session, actor, audit, body, now)
-    response.headers["Location"] = f"/applications/{application.id}"
-    return service.application_out(application, now)
+
+    def take() -> ApplicationOut:
+        return service.application_out(service.submit(session, actor, audit, body, now), now)
+
+    if key is None:
+        content, replayed = take().model_dump_json(), False
+    else:
+        request = fingerprint("POST", "/applications", body.model_dump_json().encode())
+        content, replayed = run_once(session, actor.clerk_id, key, request, take)
+    number = ApplicationOut.model_validate_json(content).id
+    return json_answer(content, 201, replayed, location=f"/applications/{number}")
 
 
 @router.get("/applications", response_model=Page[QueueItem])

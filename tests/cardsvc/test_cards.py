@@ -40,7 +40,9 @@ def test_first_card_goes_from_production_to_normal(desk: Desk) -> None:
     normal = desk.act(number, "activate")
     assert (normal["status"], normal["profile_status"]) == ("normal", "1")
     history = desk.client.get(
-        f"/cards/{number}/history", headers=desk.world.headers("clerk_a1")
+        f"/cards/{number}/history",
+        params={"purpose": "卡片状态核查"},
+        headers=desk.world.headers("clerk_a1"),
     ).json()
     assert [h["to_status"] for h in history["items"]] == ["in_production", "issued", "normal"]
     assert (history["total"], history["next"]) == (3, None)
@@ -107,7 +109,11 @@ def test_replacement_flow(client: Client, world: World, resident_payload: Payloa
     version = client.get("/blacklist", headers=world.headers("clerk_a1")).json()["version"]
     desk.act(new, "issue", "operator")
     assert desk.act(new, "activate")["status"] == "normal"
-    history = client.get(f"/cards/{old}/history", headers=world.headers("clerk_a1")).json()
+    history = client.get(
+        f"/cards/{old}/history",
+        params={"purpose": "卡片状态核查"},
+        headers=world.headers("clerk_a1"),
+    ).json()
     assert history["items"][-1]["to_status"] == "superseded"
     delta = client.get(
         "/blacklist", params={"since": version}, headers=world.headers("clerk_a1")
@@ -227,7 +233,9 @@ def test_temporary_loss_lapses_after_the_period(desk: Desk, connection: Connecti
     result = desk.act(number, "lock")  # the lapse is applied first, then the lock
     assert result["status"] == "locked"
     history = desk.client.get(
-        f"/cards/{number}/history", headers=desk.world.headers("clerk_a1")
+        f"/cards/{number}/history",
+        params={"purpose": "卡片状态核查"},
+        headers=desk.world.headers("clerk_a1"),
     ).json()
     assert [h["event"] for h in history["items"]][-2:] == ["lapse_temporary_loss", "lock"]
 
@@ -248,7 +256,9 @@ def test_identify_lapses_a_temporary_loss_first(desk: Desk, connection: Connecti
     assert ok.status_code == 200, ok.text
     assert (ok.json()["card"]["status"], ok.json()["card"]["profile_status"]) == ("normal", "1")
     history = desk.client.get(
-        f"/cards/{number}/history", headers=desk.world.headers("clerk_a1")
+        f"/cards/{number}/history",
+        params={"purpose": "卡片状态核查"},
+        headers=desk.world.headers("clerk_a1"),
     ).json()
     assert history["items"][-1]["event"] == "lapse_temporary_loss"
 
@@ -417,3 +427,20 @@ def test_identify(desk: Desk) -> None:
     assert wrong_method.status_code == 405
     assert wrong_method.headers["allow"] == "POST"
     assert wrong_method.json()["code"] == "http_405"
+
+
+def test_a_cards_history_is_an_audited_read_with_its_purpose(desk: Desk, session: Session) -> None:
+    number = desk.normal_card()
+    headers = desk.world.headers("clerk_a1")
+    bare = desk.client.get(f"/cards/{number}/history", headers=headers)
+    assert bare.status_code == 422
+    read = desk.client.get(
+        f"/cards/{number}/history", params={"purpose": "挂失前核对"}, headers=headers
+    )
+    assert read.status_code == 200
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "read").order_by(AuditEvent.seq.desc())
+    ).first()
+    assert event is not None
+    assert (event.subject_type, event.purpose) == ("card", "挂失前核对")
+    assert event.clerk_id == desk.world.clerks["clerk_a1"].id

@@ -567,7 +567,7 @@ CASES: dict[tuple[str, str, str], Case] = {
     ),
     ("GET", "/cards/{card_number}/history", ""): Case(
         "card",
-        lambda t: ("GET", f"/cards/{t.card.card_number}/history", {}),  # type: ignore[union-attr]
+        lambda t: ("GET", f"/cards/{t.card.card_number}/history", {"params": _PURPOSE}),  # type: ignore[union-attr]
     ),
     **{
         ("POST", "/cards/{card_number}/{action}", action): _action_case(action)

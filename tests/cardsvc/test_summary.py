@@ -92,3 +92,28 @@ def test_identify_answers_the_holders_summary(client: Client, world: World, desk
     assert [c["card_number"] for c in body["cards"]] == [number]
     assert [a["item_name"] for a in body["open_applications"]] == ["创业服务"]
     assert body["employment"]["state"] is None
+
+
+def test_an_expired_card_is_flagged_for_renewal(
+    client: Client, world: World, desk: Desk, session: Session
+) -> None:
+    from datetime import date
+
+    from sqlalchemy import update
+
+    from cardsvc.cards.models import Card
+
+    number = desk.normal_card()
+    fresh = client.post(
+        "/identify", json=desk.identify_body(number), headers=world.headers("clerk_a1")
+    ).json()
+    assert fresh["card"]["expired"] is False
+    session.execute(
+        update(Card).where(Card.card_number == number).values(expires_on=date(2025, 1, 5))
+    )
+    session.commit()
+    tapped = client.post(
+        "/identify", json=desk.identify_body(number), headers=world.headers("clerk_a1")
+    ).json()
+    assert (tapped["card"]["status"], tapped["card"]["expired"]) == ("normal", True)
+    assert [c["expired"] for c in tapped["cards"]] == [True]

@@ -417,3 +417,24 @@ def test_loan_bounds_are_refused_with_the_rule(
             "approved_on": datetime.now(CHINA).date().isoformat(),
         }
     ]
+
+
+def test_a_retried_submission_takes_one_application(
+    client: Client, world: World, resident_payload: Payload
+) -> None:
+    resident_id = _resident(client, world, resident_payload)
+    body = {**UNEMPLOYMENT, "resident_id": resident_id}
+    headers = {**world.headers("clerk_a1"), "Idempotency-Key": "window-7-take-000001"}
+    first = client.post("/applications", json=body, headers=headers)
+    again = client.post("/applications", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] == first.json()["id"]
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.headers["Location"] == f"/applications/{first.json()['id']}"
+    other = {**body, "details": {**UNEMPLOYMENT["details"], "reason": "单位裁员"}}  # type: ignore[dict-item]
+    reused = client.post("/applications", json=other, headers=headers)
+    assert reused.status_code == 409
+    queue = client.get(
+        "/applications", params={"status": "submitted"}, headers=world.headers("clerk_a1")
+    ).json()
+    assert queue["total"] == 1
