@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from cardsvc.errors import InvalidDataError
-from cardsvc.residents.rules import MINIMUM_WORKING_AGE, RETIREMENT_AGE, Sex
+from cardsvc.insurance.rules import FemaleTrack, retirement_age_months
+from cardsvc.residents.rules import Sex
 
 
 class RegistrationKind(StrEnum):
@@ -56,15 +57,62 @@ def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
+MINIMUM_WORKING_AGE = 16
+
+
+def months_of_age(birth: date, day: date) -> int:
+    """Whole months lived on ``day``."""
+    months = (day.year - birth.year) * 12 + day.month - birth.month
+    return months - (day.day < birth.day)
+
+
+def retirement_months(sex: Sex, birth: date) -> int:
+    """The statutory retirement age (``insurance.rules``, the 2024 decision's schedule) in
+    months; a woman's is her post's, not known here, so the later (管理和专业技术岗位)
+    [profile]: nobody still of working age by her post is refused."""
+    return retirement_age_months(sex, birth, FemaleTrack.cadre if sex is Sex.female else None)
+
+
+def of_working_age(birth: date, sex: Sex, day: date) -> bool:
+    return age_on(birth, day) >= MINIMUM_WORKING_AGE and months_of_age(
+        birth, day
+    ) < retirement_months(sex, birth)
+
+
 def check_working_age(birth: date, sex: Sex, day: date) -> None:
-    """Employment and unemployment registration is for people of working age."""
+    """Employment and unemployment registration is for people of working age: from 16 to
+    the statutory retirement age."""
+    if of_working_age(birth, sex, day):
+        return
     age = age_on(birth, day)
-    if age < MINIMUM_WORKING_AGE or age >= RETIREMENT_AGE[sex]:
-        raise InvalidDataError(
-            f"登记日该人员{age}周岁，不在法定劳动年龄内（16周岁至"
-            f"{'男60' if sex is Sex.male else '女55'}周岁）",
-            code="not_working_age",
-        )
+    if age < MINIMUM_WORKING_AGE:
+        detail = f"登记日该人员{age}周岁，未满16周岁，不在法定劳动年龄内"
+    else:
+        years, months = divmod(retirement_months(sex, birth), 12)
+        limit = f"{years}周岁" + (f"{months}个月" if months else "")
+        detail = f"登记日该人员{age}周岁，已达法定退休年龄（{limit}），不在法定劳动年龄内"
+    raise InvalidDataError(detail, code="not_working_age")
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def working_age_births(today: date) -> dict[Sex, tuple[date, date]]:
+    """Per sex, the (earliest, latest) birth dates of people of working age on ``today``:
+    the retirement age grows with the birth month, so the earliest is searched day by
+    day over the schedule's few years."""
+    latest = _years_before(today, MINIMUM_WORKING_AGE)
+    bounds = {}
+    for sex in Sex:
+        born = _years_before(today, 70)
+        while not of_working_age(born, sex, today):
+            born += timedelta(days=1)
+        bounds[sex] = (born, latest)
+    return bounds
 
 
 def check_hardship(category: HardshipCategory, birth: date, sex: Sex, day: date) -> None:

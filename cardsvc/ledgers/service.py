@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from cardsvc.audit.service import AuditTrail
 from cardsvc.clerks.permissions import Actor, Permission, authorize
-from cardsvc.employment.rules import RegistrationKind, age_on
+from cardsvc.employment.rules import RegistrationKind, age_on, working_age_births
 from cardsvc.employment.service import employment_states, registrations_by_platform
 from cardsvc.insurance.rules import Scheme
 from cardsvc.insurance.service import coverage_by_platform
@@ -19,7 +19,7 @@ from cardsvc.platforms.models import Platform
 from cardsvc.platforms.rules import Level
 from cardsvc.platforms.service import platforms_within
 from cardsvc.residents.rules import mask_name, mask_ssn
-from cardsvc.residents.service import counts_by_platform, of_working_age
+from cardsvc.residents.service import born_between, counts_by_platform
 
 
 def labour_force(
@@ -29,7 +29,7 @@ def labour_force(
     age with their employment status (the listing is audited, as lists of residents are)."""
     authorize(actor, Permission.read_ledgers, subject=("ledger", actor.platform_id))
     today = china_day(now)
-    found = of_working_age(session, actor.platform_path, today, page)
+    found = born_between(session, actor.platform_path, working_age_births(today), page)
     states = employment_states(session, {r.id for r in found.items}, today)
     audit.record(
         "list", "labour_force", actor.platform_id, payload={"ids": [r.id for r in found.items]}

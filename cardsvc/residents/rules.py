@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 
 from cardsvc.errors import InvalidDataError
@@ -89,24 +89,3 @@ def mask_ssn(number: str) -> str:
 def mask_name(name: str) -> str:
     """``张三`` → ``张*``; ``欧阳娜娜`` → ``欧***``."""
     return name[:1] + "*" * (len(name) - 1)
-
-
-# Working age: from 16 to the statutory retirement age (男60、女55 周岁) [profile].
-MINIMUM_WORKING_AGE = 16
-RETIREMENT_AGE = {Sex.male: 60, Sex.female: 55}
-
-
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
-def working_age_births(today: date) -> dict[Sex, tuple[date, date]]:
-    """Per sex, the (earliest, latest) birth dates of people of working age on ``today``."""
-    latest = _years_before(today, MINIMUM_WORKING_AGE)
-    return {
-        sex: (_years_before(today, age) + timedelta(days=1), latest)
-        for sex, age in RETIREMENT_AGE.items()
-    }

@@ -31,7 +31,6 @@ from cardsvc.residents.rules import (
     mask_name,
     mask_ssn,
     parse_ssn,
-    working_age_births,
 )
 from cardsvc.residents.schemas import ResidentCreate, ResidentListItem, ResidentLookup
 
@@ -277,10 +276,12 @@ def resident_by_ssn(session: Session, number: str) -> Resident | None:
     return ResidentRepository(session).by_ssn(number)
 
 
-def of_working_age(session: Session, path: str, today: date, page: PageRequest) -> Slice[Resident]:
-    """A page of the residents under ``path`` of working age on ``today`` (16 to the
-    statutory retirement age of their sex, ``residents.rules.RETIREMENT_AGE``)."""
-    return ResidentRepository(session).born_between(path, page, working_age_births(today))
+def born_between(
+    session: Session, path: str, bounds: dict[Sex, tuple[date, date]], page: PageRequest
+) -> Slice[Resident]:
+    """A page of the residents under ``path`` born within their sex's (earliest, latest)
+    bounds (the caller's rule, e.g. working age)."""
+    return ResidentRepository(session).born_between(path, page, bounds)
 
 
 class ResidentFacts(NamedTuple):

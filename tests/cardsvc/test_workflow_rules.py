@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -12,6 +12,7 @@ from cardsvc.employment.rules import (
     check_hardship,
     check_loan,
     check_working_age,
+    working_age_births,
 )
 from cardsvc.errors import ForbiddenError, InvalidDataError, TransitionRefusedError
 from cardsvc.kit.calendar import CHINA, add_working_days
@@ -81,19 +82,47 @@ def test_missing_documents_in_the_guide_order() -> None:
     [
         (date(2010, 12, 2), Sex.male, date(2026, 12, 2), True),  # 16 today
         (date(2010, 12, 3), Sex.male, date(2026, 12, 2), False),  # 16 tomorrow
-        (date(1966, 12, 3), Sex.male, date(2026, 12, 2), True),  # 59
-        (date(1966, 12, 2), Sex.male, date(2026, 12, 2), False),  # 60 today
-        (date(1971, 12, 3), Sex.female, date(2026, 12, 2), True),  # 54
-        (date(1971, 12, 2), Sex.female, date(2026, 12, 2), False),  # 55 today
+        (date(1964, 12, 2), Sex.male, date(2024, 12, 1), True),  # born before the reform: 60
+        (date(1964, 12, 2), Sex.male, date(2024, 12, 2), False),
+        # Born December 1966: the 2024 decision adds 6 months (one per 4 months of birth
+        # since January 1965): 60 years 6 months.
+        (date(1966, 12, 2), Sex.male, date(2026, 12, 2), True),
+        (date(1966, 12, 2), Sex.male, date(2027, 6, 1), True),
+        (date(1966, 12, 2), Sex.male, date(2027, 6, 2), False),
+        # Women: the later track (55, delayed from January 1970) [profile].
+        (date(1969, 12, 2), Sex.female, date(2024, 12, 2), False),
+        (date(1971, 12, 2), Sex.female, date(2026, 12, 2), True),  # 55, delayed 6 months
+        (date(1971, 12, 2), Sex.female, date(2027, 6, 2), False),
     ],
 )
-def test_working_age(birth: date, sex: Sex, day: date, ok: bool) -> None:
+def test_working_age_ends_at_the_statutory_retirement_age(
+    birth: date, sex: Sex, day: date, ok: bool
+) -> None:
     if ok:
         check_working_age(birth, sex, day)
     else:
         with pytest.raises(InvalidDataError) as refused:
             check_working_age(birth, sex, day)
         assert refused.value.code == "not_working_age"
+
+
+def test_the_refusal_says_which_limit() -> None:
+    with pytest.raises(InvalidDataError) as refused:
+        check_working_age(date(1966, 12, 2), Sex.male, date(2027, 6, 2))
+    assert refused.value.detail == (
+        "登记日该人员60周岁，已达法定退休年龄（60周岁6个月），不在法定劳动年龄内"
+    )
+
+
+def test_working_age_births_agree_with_the_check() -> None:
+    today = date(2026, 12, 2)
+    for sex, (earliest, latest) in working_age_births(today).items():
+        check_working_age(earliest, sex, today)
+        check_working_age(latest, sex, today)
+        with pytest.raises(InvalidDataError):
+            check_working_age(earliest - timedelta(days=1), sex, today)
+        with pytest.raises(InvalidDataError):
+            check_working_age(latest + timedelta(days=1), sex, today)
 
 
 def test_older_worker_thresholds() -> None:
