@@ -41,6 +41,7 @@ from cardsvc.errors import (
     OutsideJurisdictionError,
     TransitionRefusedError,
 )
+from cardsvc.kit.calendar import add_years
 from cardsvc.kit.pagination import PageRequest, Slice
 from cardsvc.residents.service import resident_in_jurisdiction
 from cardsvc.settings import Settings
@@ -70,13 +71,6 @@ def _new_card_number(repository: CardRepository) -> str:
         number = first8 + card_check_character(first8)
         if not repository.number_taken(number):
             return number
-
-
-def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def _transition(
@@ -261,7 +255,7 @@ def apply_action(
             request.card_identification_code
         )
         card.issued_on = now.date()
-        card.expires_on = _add_years(now.date(), settings.card_validity_years)
+        card.expires_on = add_years(now.date(), settings.card_validity_years)
     elif action is CardAction.cancel:
         if request.cancel_reason is None:
             raise InvalidDataError("注销须注明原因（死亡或出境定居）", code="missing_cancel_reason")

@@ -190,6 +190,25 @@ def authorize(
     raise OutsideJurisdictionError("该业务不属于您所在平台的管辖范围", refusal=refusal)
 
 
+def authorize_reach(
+    actor: Actor,
+    permission: Permission,
+    subject: tuple[str, object],
+    path: str | None,
+    not_found: tuple[str, str],
+) -> None:
+    """``actor`` may reach ``subject``, found under the platform ``path`` (None: there is
+    no such subject), else the (detail, code) 404 — outside the jurisdiction too, with
+    the refusal audited as such (``as_not_found``)."""
+    detail, code = not_found
+    if path is None:
+        raise NotFoundError(detail, code=code)
+    try:
+        authorize(actor, permission, path, subject=subject)
+    except OutsideJurisdictionError as outside:
+        raise as_not_found(outside, detail, code) from None
+
+
 def as_not_found(outside: OutsideJurisdictionError, detail: str, code: str) -> NotFoundError:
     """The answer to a subject outside the clerk's jurisdiction: the same as to one that
     does not exist (so which ids exist elsewhere is not told), while the audited refusal

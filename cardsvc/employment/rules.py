@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 from enum import StrEnum
 
 from cardsvc.errors import InvalidDataError
 from cardsvc.insurance.rules import FemaleTrack, retirement_age_months
+from cardsvc.kit.calendar import add_years
 from cardsvc.residents.rules import Sex
 
 
@@ -94,21 +96,15 @@ def check_working_age(birth: date, sex: Sex, day: date) -> None:
     raise InvalidDataError(detail, code="not_working_age")
 
 
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
+@functools.lru_cache(maxsize=4)
 def working_age_births(today: date) -> dict[Sex, tuple[date, date]]:
     """Per sex, the (earliest, latest) birth dates of people of working age on ``today``:
     the retirement age grows with the birth month, so the earliest is searched day by
     day over the schedule's few years."""
-    latest = _years_before(today, MINIMUM_WORKING_AGE)
+    latest = add_years(today, -MINIMUM_WORKING_AGE)
     bounds = {}
     for sex in Sex:
-        born = _years_before(today, 70)
+        born = add_years(today, -70)
         while not of_working_age(born, sex, today):
             born += timedelta(days=1)
         bounds[sex] = (born, latest)

@@ -44,6 +44,7 @@ from cardsvc.employment.schemas import (
     UnemploymentRegistrationDetails,
 )
 from cardsvc.errors import ConflictError, InvalidDataError
+from cardsvc.kit.calendar import add_years
 from cardsvc.residents.rules import Sex
 from cardsvc.residents.service import resident_in_jurisdiction
 
@@ -161,10 +162,7 @@ def recognise_hardship(
 ) -> HardshipRecognition:
     """就业困难人员认定, valid for three years."""
     check_hardship_recognition(session, who, data)
-    try:
-        until = who.on.replace(year=who.on.year + HARDSHIP_VALID_YEARS)
-    except ValueError:  # 29 February
-        until = who.on.replace(year=who.on.year + HARDSHIP_VALID_YEARS, day=28)
+    until = add_years(who.on, HARDSHIP_VALID_YEARS)
     record = HardshipRecognition(
         resident_id=who.resident_id,
         category=data.category,
@@ -271,14 +269,7 @@ def employment_states(
 
 
 def employment_status(session: Session, resident_id: int, today: date) -> EmploymentStatus:
-    repository = EmploymentRepository(session)
-    current = repository.open_registration(resident_id)
-    hardship = repository.current_hardship(resident_id, today)
-    return EmploymentStatus(
-        state=current.kind if current else None,
-        since=current.registered_on if current else None,
-        hardship=hardship.category if hardship else None,
-    )
+    return employment_states(session, {resident_id}, today)[resident_id]
 
 
 def read_employment(

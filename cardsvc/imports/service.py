@@ -235,6 +235,71 @@ def _duplicates(staging: Table, column: str, *, statuses: list[str] | None = Non
     return query.group_by(staging.c.line)
 
 
+# A check across rows or against the database: the query of the offending lines, the
+# column blamed, the problem's code and its message for a row.
+Check = tuple[Any, str, str, Callable[[Any], str]]
+
+
+def _not_a_community(staging: Table) -> Check:
+    return (
+        select(staging.c.line)
+        .outerjoin(Platform, Platform.unified_code == staging.c.community_code)
+        .where(or_(Platform.id.is_(None), Platform.level != Level.community)),
+        "community_code",
+        "not_a_community",
+        lambda _row: "所属平台编码不存在或不是社区（村）服务站",
+    )
+
+
+def _resident_not_found(staging: Table) -> Check:
+    return (
+        select(staging.c.line)
+        .outerjoin(Resident, Resident.social_security_number == staging.c.social_security_number)
+        .where(Resident.id.is_(None)),
+        "social_security_number",
+        "resident_not_found",
+        lambda _row: "该社会保障号码尚未登记，请先导入参保人员",
+    )
+
+
+def _staged(
+    session: Session,
+    staging: Table,
+    records: Iterable[Sequence[str]],
+    columns: Sequence[str],
+    parse: Callable[[int, dict[str, str], list[Problem]], dict[str, Any] | None],
+    problems: _Problems,
+    indexed: Sequence[str],
+) -> int:
+    """Stage the file's checked rows (how many), indexed for the checks across rows."""
+    _create(session, staging)
+    count = bulk_insert(session, staging, _rows(iter(records), columns, parse, problems))
+    _index(session, staging, *indexed)
+    return count
+
+
+def _land(
+    session: Session,
+    audit: AuditTrail,
+    problems: _Problems,
+    staging: Table,
+    checks: Sequence[Check],
+    add_staged: Callable[[Table, datetime], None],
+    kind: str,
+    count: int,
+    now: datetime,
+    sha256: str,
+) -> ImportResult:
+    """Run the checks; with no problem, insert the staged rows and audit the file."""
+    for query, column, code, message in checks:
+        _report(session, problems, staging, query, column, code, message)
+    problems.refuse_if_any()
+    add_staged(staging, now)
+    staging.drop(session.connection())
+    audit.record("import", kind, sha256[:16], payload={"rows": count, "sha256": sha256})
+    return ImportResult(count, sha256)
+
+
 def import_residents(
     session: Session,
     audit: AuditTrail,
@@ -248,47 +313,34 @@ def import_residents(
     (of the file's bytes, as ``sha256sum`` gives it) names the file in the audit trail."""
     problems = _Problems(max_problems)
     staging = _staging_resident_table()
-    _create(session, staging)
-    count = bulk_insert(
-        session, staging, _rows(iter(records), RESIDENT_COLUMNS, parse_resident, problems)
-    )
-    _index(session, staging, "social_security_number", "community_code")
-    _report(
+    count = _staged(
         session,
-        problems,
         staging,
-        _duplicates(staging, "social_security_number"),
-        "social_security_number",
-        "duplicate_in_file",
-        lambda row: f"社会保障号码与第{row.first}行重复",
+        records,
+        RESIDENT_COLUMNS,
+        parse_resident,
+        problems,
+        ("social_security_number", "community_code"),
     )
-    _report(
-        session,
-        problems,
-        staging,
-        select(staging.c.line).join(
-            Resident, Resident.social_security_number == staging.c.social_security_number
+    checks: list[Check] = [
+        (
+            _duplicates(staging, "social_security_number"),
+            "social_security_number",
+            "duplicate_in_file",
+            lambda row: f"社会保障号码与第{row.first}行重复",
         ),
-        "social_security_number",
-        "resident_exists",
-        lambda _row: "该社会保障号码已登记",
-    )
-    _report(
-        session,
-        problems,
-        staging,
-        select(staging.c.line)
-        .outerjoin(Platform, Platform.unified_code == staging.c.community_code)
-        .where(or_(Platform.id.is_(None), Platform.level != Level.community)),
-        "community_code",
-        "not_a_community",
-        lambda _row: "所属平台编码不存在或不是社区（村）服务站",
-    )
-    problems.refuse_if_any()
-    ResidentRepository(session).add_staged(staging, now)
-    staging.drop(session.connection())
-    audit.record("import", "residents", sha256[:16], payload={"rows": count, "sha256": sha256})
-    return ImportResult(count, sha256)
+        (
+            select(staging.c.line).join(
+                Resident, Resident.social_security_number == staging.c.social_security_number
+            ),
+            "social_security_number",
+            "resident_exists",
+            lambda _row: "该社会保障号码已登记",
+        ),
+        _not_a_community(staging),
+    ]
+    add = ResidentRepository(session).add_staged
+    return _land(session, audit, problems, staging, checks, add, "residents", count, now, sha256)
 
 
 def import_cards(
@@ -304,11 +356,17 @@ def import_cards(
     ``sha256`` names the file in the audit trail."""
     problems = _Problems(max_problems)
     staging = _staging_card_table()
-    _create(session, staging)
-    count = bulk_insert(session, staging, _rows(iter(records), CARD_COLUMNS, parse_card, problems))
-    _index(session, staging, "card_number", "card_identification_code", "social_security_number")
+    count = _staged(
+        session,
+        staging,
+        records,
+        CARD_COLUMNS,
+        parse_card,
+        problems,
+        ("card_number", "card_identification_code", "social_security_number"),
+    )
     usable = [state.value for state in USABLE]
-    checks: list[tuple[Any, str, str, Callable[[Any], str]]] = [
+    checks: list[Check] = [
         (
             _duplicates(staging, "card_number"),
             "card_number",
@@ -327,16 +385,7 @@ def import_cards(
             "card_exists",
             lambda row: f"同一参保人员在第{row.first}行已有一张可用的卡",
         ),
-        (
-            select(staging.c.line)
-            .outerjoin(
-                Resident, Resident.social_security_number == staging.c.social_security_number
-            )
-            .where(Resident.id.is_(None)),
-            "social_security_number",
-            "resident_not_found",
-            lambda _row: "该社会保障号码尚未登记，请先导入参保人员",
-        ),
+        _resident_not_found(staging),
         (
             select(staging.c.line).join(Card, Card.card_number == staging.c.card_number),
             "card_number",
@@ -363,13 +412,8 @@ def import_cards(
             lambda _row: "该参保人员已有可用的社会保障卡",
         ),
     ]
-    for query, column, code, message in checks:
-        _report(session, problems, staging, query, column, code, message)
-    problems.refuse_if_any()
-    CardRepository(session).add_staged(staging, now)
-    staging.drop(session.connection())
-    audit.record("import", "cards", sha256[:16], payload={"rows": count, "sha256": sha256})
-    return ImportResult(count, sha256)
+    add = CardRepository(session).add_staged
+    return _land(session, audit, problems, staging, checks, add, "cards", count, now, sha256)
 
 
 def import_employment(
@@ -389,11 +433,16 @@ def import_employment(
     """
     problems = _Problems(max_problems)
     staging = _staging_employment_table()
-    _create(session, staging)
-    rows = _rows(iter(records), EMPLOYMENT_COLUMNS, parse_employment, problems)
-    count = bulk_insert(session, staging, rows)
-    _index(session, staging, "social_security_number", "certificate_number")
-    checks: list[tuple[Any, str, str, Callable[[Any], str]]] = [
+    count = _staged(
+        session,
+        staging,
+        records,
+        EMPLOYMENT_COLUMNS,
+        parse_employment,
+        problems,
+        ("social_security_number", "certificate_number"),
+    )
+    checks: list[Check] = [
         (
             _duplicates(staging, "certificate_number"),
             "certificate_number",
@@ -406,16 +455,7 @@ def import_employment(
             "open_twice_in_file",
             lambda row: f"同一人员在第{row.first}行已有未终止的登记",
         ),
-        (
-            select(staging.c.line)
-            .outerjoin(
-                Resident, Resident.social_security_number == staging.c.social_security_number
-            )
-            .where(Resident.id.is_(None)),
-            "social_security_number",
-            "resident_not_found",
-            lambda _row: "该社会保障号码尚未登记，请先导入参保人员",
-        ),
+        _resident_not_found(staging),
         (
             select(staging.c.line).join(
                 EmploymentRegistration,
@@ -439,22 +479,10 @@ def import_employment(
             "already_open",
             lambda _row: "该人员已有未终止的就业失业登记",
         ),
-        (
-            select(staging.c.line)
-            .outerjoin(Platform, Platform.unified_code == staging.c.community_code)
-            .where(or_(Platform.id.is_(None), Platform.level != Level.community)),
-            "community_code",
-            "not_a_community",
-            lambda _row: "所属平台编码不存在或不是社区（村）服务站",
-        ),
+        _not_a_community(staging),
     ]
-    for query, column, code, message in checks:
-        _report(session, problems, staging, query, column, code, message)
-    problems.refuse_if_any()
-    EmploymentRepository(session).add_staged(staging, now)
-    staging.drop(session.connection())
-    audit.record("import", "employment", sha256[:16], payload={"rows": count, "sha256": sha256})
-    return ImportResult(count, sha256)
+    add = EmploymentRepository(session).add_staged
+    return _land(session, audit, problems, staging, checks, add, "employment", count, now, sha256)
 
 
 def _open_twice(staging: Table) -> Any:

@@ -14,6 +14,14 @@ def china_day(moment: datetime) -> date:
     return moment.astimezone(CHINA).date()
 
 
+def add_years(day: date, years: int) -> date:
+    """The same day ``years`` later (earlier when negative); 29 February becomes the 28th."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
 def add_working_days(start: date, days: int) -> date:
     """``days`` working days after ``start`` (Monday to Friday; public holidays are not
     modelled: a limit that spans one ends early, never late)."""

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from cardsvc.labour.models import CaseProgress, LabourCase
 from cardsvc.labour.rules import CaseStatus
@@ -36,6 +36,7 @@ class LabourRepository:
             select(LabourCase)
             .join(LabourCase.platform)
             .where(Platform.path.startswith(path, autoescape=True))
+            .options(lazyload(LabourCase.progress))  # a list row shows no progress
         )
         if status is not None:
             query = query.where(LabourCase.status == status)
@@ -49,6 +50,7 @@ class LabourRepository:
         return self.session.scalars(
             select(LabourCase)
             .where(LabourCase.resident_id == resident_id, LabourCase.status != CaseStatus.closed)
+            .options(lazyload(LabourCase.progress))
             .order_by(LabourCase.id)
         ).all()
 

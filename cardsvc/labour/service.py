@@ -12,9 +12,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from cardsvc.audit.service import AuditTrail
-from cardsvc.clerks.permissions import Actor, Permission, as_not_found, authorize
+from cardsvc.clerks.permissions import Actor, Permission, authorize, authorize_reach
 from cardsvc.employers.rules import parse_uscc
-from cardsvc.errors import NotFoundError, OutsideJurisdictionError
 from cardsvc.kit.pagination import PageRequest, Slice, paginate
 from cardsvc.labour.models import CaseProgress, LabourCase
 from cardsvc.labour.repository import LabourRepository
@@ -80,14 +79,12 @@ def _progress(
 def _in_jurisdiction(
     session: Session, actor: Actor, case_id: int, permission: Permission
 ) -> LabourCase:
-    authorize(actor, permission, subject=("labour_case", case_id))
+    subject = ("labour_case", case_id)
+    authorize(actor, permission, subject=subject)
     case = LabourRepository(session).get(case_id)
-    if case is None:
-        raise NotFoundError("案件不存在", code="case_not_found")
-    try:
-        authorize(actor, permission, case.platform.path, subject=("labour_case", case.id))
-    except OutsideJurisdictionError as outside:
-        raise as_not_found(outside, "案件不存在", "case_not_found") from None
+    path = case.platform.path if case else None
+    authorize_reach(actor, permission, subject, path, ("案件不存在", "case_not_found"))
+    assert case is not None  # noqa: S101 - reached
     return case
 
 

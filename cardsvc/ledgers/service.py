@@ -18,6 +18,7 @@ from cardsvc.ledgers.schemas import CoverageLedgerRow, EmploymentLedgerRow, Labo
 from cardsvc.platforms.models import Platform
 from cardsvc.platforms.rules import Level
 from cardsvc.platforms.service import platforms_within
+from cardsvc.reports.rules import ratio
 from cardsvc.residents.rules import mask_name, mask_ssn
 from cardsvc.residents.service import born_between, counts_by_platform
 
@@ -101,7 +102,3 @@ def coverage_ledger(session: Session, actor: Actor, audit: AuditTrail) -> list[C
             )
         )
     return rows
-
-
-def ratio(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -36,6 +37,9 @@ from cardsvc.settings import Settings
 from cardsvc.summary.schemas import ResidentSummary
 from cardsvc.summary.service import summarise
 from cardsvc.workflow.service import application_ids_of
+
+if TYPE_CHECKING:
+    from cardsvc.audit.models import AuditEvent
 
 ADVICE = "如忘记密码请持身份证件到服务窗口重新开通"
 ACTION_LABELS = {
@@ -216,15 +220,19 @@ def my_accesses(session: Session, resident: Resident, page: PageRequest) -> Slic
     found = events_about(session, subjects, page)
     clerks = clerk_names(session, {e.clerk_id for e in found.items if e.clerk_id is not None})
     places = window_places(session, {e.window_id for e in found.items if e.window_id is not None})
-    return found.map(
-        lambda e: AccessEntry(
-            occurred_at=e.occurred_at,
-            action=e.action,
-            action_label=ACTION_LABELS.get(e.action, "办理业务"),
-            what=e.subject_type,
-            purpose=e.purpose,
-            clerk=clerks.get(e.clerk_id) if e.clerk_id is not None else None,
-            window=places.get(e.window_id, (None, None))[0] if e.window_id is not None else None,
-            platform=places.get(e.window_id, (None, None))[1] if e.window_id is not None else None,
+    unknown: tuple[str | None, str | None] = (None, None)
+
+    def entry(event: AuditEvent) -> AccessEntry:
+        window, platform = places.get(event.window_id, unknown) if event.window_id else unknown
+        return AccessEntry(
+            occurred_at=event.occurred_at,
+            action=event.action,
+            action_label=ACTION_LABELS.get(event.action, "办理业务"),
+            what=event.subject_type,
+            purpose=event.purpose,
+            clerk=clerks.get(event.clerk_id) if event.clerk_id is not None else None,
+            window=window,
+            platform=platform,
         )
-    )
+
+    return found.map(entry)

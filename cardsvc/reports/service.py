@@ -108,18 +108,18 @@ def service_performance(
     path = actor.platform_path
     work, by_platform = performance(session, path, start, end, now)
     rated = tallies(session, path, start, end)
+    by_desk: dict[tuple[int, int, int], list[Tally]] = {}
+    by_platform_rated: dict[int, list[Tally]] = {}
+    for tally in rated:
+        by_desk.setdefault((tally.clerk_id, tally.window_id, tally.platform_id), []).append(tally)
+        by_platform_rated.setdefault(tally.platform_id, []).append(tally)
     names = clerk_names(session, {w.clerk_id for w in work} | {t.clerk_id for t in rated})
-    keys = sorted(
-        {(w.clerk_id, w.window_id, w.platform_id) for w in work}
-        | {(t.clerk_id, t.window_id, t.platform_id) for t in rated}
-    )
+    keys = sorted({(w.clerk_id, w.window_id, w.platform_id) for w in work} | set(by_desk))
     steps = {(w.clerk_id, w.window_id, w.platform_id): w.steps for w in work}
     clerks = []
     for key in keys:
         counts = steps.get(key, {})
-        count, average, satisfied = _scores(
-            [t for t in rated if (t.clerk_id, t.window_id, t.platform_id) == key]
-        )
+        count, average, satisfied = _scores(by_desk.get(key, []))
         clerks.append(
             ClerkPerformance(
                 clerk_id=key[0],
@@ -136,12 +136,12 @@ def service_performance(
             )
         )
     platforms = []
-    active = set(by_platform) | {t.platform_id for t in rated}
+    active = set(by_platform) | set(by_platform_rated)
     for platform in platforms_within(session, path):
         if platform.id not in active:
             continue
         done = by_platform.get(platform.id)
-        count, average, satisfied = _scores([t for t in rated if t.platform_id == platform.id])
+        count, average, satisfied = _scores(by_platform_rated.get(platform.id, []))
         platforms.append(
             PlatformPerformance(
                 platform_id=platform.id,

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from cardsvc.platforms.models import Platform
 from cardsvc.workflow.models import Application, ApplicationStep, ItemTimeLimit
@@ -45,6 +45,7 @@ class WorkflowRepository:
             select(Application)
             .join(Application.platform)
             .where(Platform.path.startswith(path, autoescape=True))
+            .options(lazyload(Application.steps))  # a queue row shows no steps
         )
         if status is not None:
             query = query.where(Application.status == status)
@@ -55,7 +56,13 @@ class WorkflowRepository:
         return query.order_by(Application.due_at, Application.id)
 
     def of_resident(self, resident_id: int, *, open_only: bool) -> Sequence[Application]:
-        query = select(Application).where(Application.resident_id == resident_id)
+        """A resident's applications without their steps (the summary on identify's path
+        lists them; it needs no steps)."""
+        query = (
+            select(Application)
+            .where(Application.resident_id == resident_id)
+            .options(lazyload(Application.steps))
+        )
         if open_only:
             query = query.where(Application.status.in_(OPEN))
         return self.session.scalars(query.order_by(Application.id)).all()

@@ -16,17 +16,16 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from cardsvc.audit.service import AuditTrail
-from cardsvc.clerks.permissions import Actor, Permission, Role, as_not_found, authorize
+from cardsvc.clerks.permissions import Actor, Permission, Role, authorize, authorize_reach
 from cardsvc.employment.service import Subject
 from cardsvc.errors import (
     ForbiddenError,
     InvalidDataError,
-    NotFoundError,
-    OutsideJurisdictionError,
 )
 from cardsvc.insurance.service import enrolment_holder
 from cardsvc.kit.calendar import china_day
 from cardsvc.kit.pagination import PageRequest, Slice, paginate
+from cardsvc.residents.models import Resident
 from cardsvc.residents.service import masked_names, resident_by_id, resident_in_jurisdiction
 from cardsvc.workflow.items import ITEMS, BusinessItem, Context, check, item
 from cardsvc.workflow.models import Application, ApplicationStep, ItemTimeLimit
@@ -99,15 +98,8 @@ def submit(
     if missing:
         raise InvalidDataError(f"缺少申请材料：{'、'.join(missing)}", code="documents_missing")
     details = _details(session, business, data.details, resident.id)
-    subject = Subject(
-        resident.id,
-        resident.birth_date,
-        resident.sex,
-        actor.platform_id,
-        resident.platform.region_code,
-        china_day(now),
-    )
-    check(session, business, Context(subject, actor, audit, china_day(now)), details)
+    context = _context(resident, actor.platform_id, actor, audit, now)
+    check(session, business, context, details)
     repository = WorkflowRepository(session)
     application = Application(
         item_code=business.code,
@@ -157,16 +149,12 @@ def _in_jurisdiction(
     session: Session, actor: Actor, application_id: int, permission: Permission
 ) -> Application:
     """The application, if ``actor`` covers the platform that took it (404 otherwise)."""
-    authorize(actor, permission, subject=("application", application_id))
+    subject = ("application", application_id)
+    authorize(actor, permission, subject=subject)
     application = WorkflowRepository(session).get(application_id)
-    if application is None:
-        raise NotFoundError("申请不存在", code="application_not_found")
-    try:
-        authorize(
-            actor, permission, application.platform.path, subject=("application", application.id)
-        )
-    except OutsideJurisdictionError as outside:
-        raise as_not_found(outside, "申请不存在", "application_not_found") from None
+    path = application.platform.path if application else None
+    authorize_reach(actor, permission, subject, path, ("申请不存在", "application_not_found"))
+    assert application is not None  # noqa: S101 - reached
     return application
 
 
@@ -222,21 +210,35 @@ def take_step(
     return application
 
 
+def _context(
+    resident: Resident,
+    platform_id: int,
+    actor: Actor,
+    audit: AuditTrail,
+    now: datetime,
+    application_id: int | None = None,
+) -> Context:
+    """Whose business it is, kept by which platform (in the resident's county), who takes
+    the step and on which day (China's)."""
+    today = china_day(now)
+    subject = Subject(
+        resident.id,
+        resident.birth_date,
+        resident.sex,
+        platform_id,
+        resident.platform.region_code,
+        today,
+        application_id,
+    )
+    return Context(subject, actor, audit, today)
+
+
 def _record_effect(
     session: Session, actor: Actor, audit: AuditTrail, application: Application, now: datetime
 ) -> str:
     business = ITEMS[application.item_code]
     resident = resident_by_id(session, application.resident_id)
-    subject = Subject(
-        resident.id,
-        resident.birth_date,
-        resident.sex,
-        application.platform_id,
-        application.platform.region_code,
-        china_day(now),
-        application.id,
-    )
-    context = Context(subject, actor, audit, china_day(now))
+    context = _context(resident, application.platform_id, actor, audit, now, application.id)
     details = business.details.model_validate(application.details)
     record = business.record(session, context, details)
     return f"{record.__tablename__}:{record.id}"

@@ -863,8 +863,11 @@ def _outcome(case: Case, response: httpx.Response, target: Target) -> str:
     return "Y"
 
 
-def _application(session: Session, resident: Resident, status: Status, maker: Clerk) -> Application:
-    """An entrepreneurship-service application taken (and reviewed) by ``maker``."""
+def _application(
+    session: Session, resident: Resident, status: Status, maker: Clerk, window: Window
+) -> Application:
+    """An entrepreneurship-service application taken (and reviewed) by ``maker`` at
+    ``window``."""
     now = datetime.now(UTC)
     application = Application(
         item_code="entrepreneurship_service",
@@ -878,8 +881,6 @@ def _application(session: Session, resident: Resident, status: Status, maker: Cl
     )
     session.add(application)
     session.flush()
-    window = session.scalars(select(Window).where(Window.platform_id == maker.platform_id)).first()
-    assert window is not None
     steps = [(Step.submit, Status.submitted)]
     if status is Status.reviewed:
         steps.append((Step.review, Status.reviewed))
@@ -916,20 +917,29 @@ def _labour_case(session: Session, resident: Resident) -> LabourCase:
     return case
 
 
-def _rating(session: Session, platform: Platform) -> Rating:
+def _staff(session: Session, platform: Platform) -> tuple[Clerk, Window]:
+    """The platform's first clerk and first window; made for a platform that has none
+    (the Suzhou community has no staff of the world's own)."""
     clerk = session.scalars(select(Clerk).where(Clerk.platform_id == platform.id)).first()
     window = session.scalars(select(Window).where(Window.platform_id == platform.id)).first()
-    if clerk is None or window is None:  # the Suzhou community has no staff of the world's
+    if clerk is None:
         clerk = Clerk(
-            username=f"suzhou.rated{next(_numbers)}",
-            display_name="苏州",
+            username=f"matrix.clerk{next(_numbers)}",
+            display_name="矩阵",
             password_hash="-",  # noqa: S106 - never logs in
             role=Role.community_clerk,
             platform_id=platform.id,
         )
-        window = Window(platform_id=platform.id, code=f"SZR{next(_numbers)}", name="苏州窗口")
-        session.add_all([clerk, window])
-        session.flush()
+        session.add(clerk)
+    if window is None:
+        window = Window(platform_id=platform.id, code=f"MX{next(_numbers)}", name="矩阵窗口")
+        session.add(window)
+    session.flush()
+    return clerk, window
+
+
+def _rating(session: Session, platform: Platform) -> Rating:
+    clerk, window = _staff(session, platform)
     rating = Rating(
         score=5,
         service_ref=f"labour_case:{next(_numbers)}",
@@ -959,21 +969,10 @@ def _target(session: Session, case: Case, platform: Platform) -> Target | None:
         if platform.level is not Level.community:
             return None
         target.resident = _resident(session, platform)
-        maker = session.scalars(select(Clerk).where(Clerk.platform_id == platform.id)).first()
-        if maker is None:  # the Suzhou community has no clerk of the world's own
-            maker = Clerk(
-                username=f"suzhou.clerk{next(_numbers)}",
-                display_name="苏州",
-                password_hash="-",  # noqa: S106 - never logs in
-                role=Role.community_clerk,
-                platform_id=platform.id,
-            )
-            session.add(maker)
-            session.flush()
-            code = f"SZ{next(_numbers)}"
-            session.add(Window(platform_id=platform.id, code=code, name="苏州窗口"))
-            session.flush()
-        target.application = _application(session, target.resident, case.application_status, maker)
+        maker, window = _staff(session, platform)
+        target.application = _application(
+            session, target.resident, case.application_status, maker, window
+        )
         return target
     if case.subject == "working_resident":  # of working age
         if platform.level is not Level.community:
@@ -1008,16 +1007,7 @@ def _target(session: Session, case: Case, platform: Platform) -> Target | None:
         CASES[("GET", "/clerks/{clerk_id}", "")].request,
         CASES[("GET", "/windows/{window_id}", "")].request,
     ):
-        window = Window(platform_id=platform.id, code=f"MX{next(_numbers)}", name="矩阵窗口")
-        clerk = Clerk(
-            username=f"matrix.clerk{next(_numbers)}",
-            display_name="矩阵",
-            password_hash="-",  # noqa: S106 - never logs in
-            role=Role.community_clerk,
-            platform_id=platform.id,
-        )
-        session.add_all([window, clerk])
-        session.flush()
+        clerk, window = _staff(session, platform)
         target.extra.update(window=window, clerk=clerk)
     if (
         case.subject == "platform"
